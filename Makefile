@@ -1,0 +1,63 @@
+# Attention and Transformers, hands-on.
+#   make lab      set up (first run only) and open the course in JupyterLab
+#   make test     set up (first run only) and run every test
+# Other targets: release, doctor, lock, clean. `make help` lists them.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help setup lab test release doctor lock clean check-python
+
+help:
+	@echo "make lab      set up the course (first run only) and open it in JupyterLab"
+	@echo "make test     set up the course (first run only) and run the whole test suite"
+	@echo "make release  regenerate notebooks/ (student release) from solutions/ with nbgrader"
+	@echo "make doctor   check the environment: Python, packages, CPU/GPU, Jupyter extensions"
+	@echo "make lock     re-pin requirements.lock and environment.yml from requirements.in"
+	@echo "make clean    remove the virtual environment and build artefacts"
+	@echo "Options: PYTHON=python3.12 (interpreter for the venv), PYTEST_ARGS='-k softmax'"
+
+check-python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { \
+	  echo "error: '$(PYTHON)' was not found. Install Python 3.10 or newer and run 'make $(MAKECMDGOALS) PYTHON=/path/to/python3'."; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' 2>/dev/null || { \
+	  echo "error: the course needs Python 3.10 or newer, but '$(PYTHON)' is $$($(PYTHON) --version 2>&1)."; \
+	  echo "       Install a newer Python (python.org, pyenv, or conda) and run 'make $(MAKECMDGOALS) PYTHON=python3.11'."; exit 1; }
+	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || { \
+	  echo "error: '$(PYTHON)' cannot create virtual environments (the venv/ensurepip modules are missing)."; \
+	  echo "       On Debian or Ubuntu: sudo apt-get install python3-venv"; exit 1; }
+
+$(BIN)/python: | check-python
+	$(PYTHON) -m venv $(VENV)
+
+# Installs only when the pins or the package metadata changed: a second run is instant.
+$(STAMP): requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.lock
+	$(BIN)/python -m pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+	@echo "Environment ready in $(VENV)/"
+
+setup: $(STAMP)
+
+lab: setup
+	$(BIN)/python -m course_utils.doctor --quiet || true
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" notebooks/00_orientation/00_orientation.ipynb
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+release: setup
+	$(BIN)/python -m course_utils.release
+
+doctor: setup
+	$(BIN)/python -m course_utils.doctor
+
+lock: setup
+	$(BIN)/python tools/lock.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

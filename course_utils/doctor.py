@@ -1,0 +1,172 @@
+"""The environment check (run in lesson 00_orientation, and by `make doctor`).
+
+    python -m course_utils.doctor          # one [OK]/[FAIL] line per check
+    python -m course_utils.doctor --quiet  # only the failures
+
+Exits with status 1 when any check fails; every [FAIL] line says how to fix it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import json
+import os
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+MIN_PYTHON = (3, 10)
+# Packages the lessons import, with the name they are installed under.
+REQUIRED_PACKAGES = ["torch", "numpy", "matplotlib", "ipywidgets", "jupyterlab", "nbgrader", "tqdm"]
+LOCK_FILE = Path(__file__).resolve().parent.parent / "requirements.lock"
+SETUP_HINT = "run `make lab` (or `make setup`) from the course folder"
+
+
+@dataclass
+class Check:
+    """One line of the report: what was checked, whether it passed, and how to fix it."""
+
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+    def line(self) -> str:
+        mark = "[OK]  " if self.ok else "[FAIL]"
+        text = f"{mark} {self.name}: {self.detail}"
+        if not self.ok and self.fix:
+            text += f"\n       fix: {self.fix}"
+        return text
+
+
+def locked_versions(lock_file: Path = LOCK_FILE) -> dict[str, str]:
+    """Pinned versions from requirements.lock for this Python, {name: version} (lesson 00)."""
+    if not lock_file.exists():
+        return {}
+    pins = {}
+    modern = sys.version_info >= (3, 11)
+    for line in lock_file.read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        match = re.match(r"([A-Za-z0-9_.\-]+)==([^\s;]+)\s*(?:;\s*(.*))?$", line)
+        if not match:
+            continue
+        name, version, marker = match.groups()
+        if marker and ('>= "3.11"' in marker) != modern:
+            continue
+        pins[re.sub(r"[-_.]+", "-", name).lower()] = version
+    return pins
+
+
+def check_python() -> Check:
+    version = ".".join(map(str, sys.version_info[:3]))
+    ok = sys.version_info >= MIN_PYTHON
+    return Check("Python", ok, f"{version} at {sys.executable}",
+                 "install Python 3.10 or newer and run `make lab PYTHON=python3.11`")
+
+
+def check_package(name: str, pins: dict[str, str]) -> Check:
+    try:
+        installed = importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return Check(name, False, "not installed", SETUP_HINT)
+    wanted = pins.get(name)
+    if wanted and installed.split("+")[0] != wanted:
+        return Check(name, False, f"{installed} installed, but the course is pinned to {wanted}",
+                     f"{SETUP_HINT}; in a conda environment: pip install {name}=={wanted}")
+    return Check(name, True, installed)
+
+
+def check_cpu() -> Check:
+    import torch
+
+    return Check("CPU", True, f"{os.cpu_count()} cores, PyTorch uses {torch.get_num_threads()} threads")
+
+
+def check_accelerator() -> Check:
+    """A GPU is welcome, never required: no GPU is still [OK]."""
+    import torch
+
+    from course_utils.runtime import describe_device, pick_device
+
+    try:
+        device = pick_device()
+        probe = torch.ones(64, 64, device=device)
+        (probe @ probe).sum().item()  # one real kernel launch on the device
+    except Exception as error:  # a broken driver must not hide behind a traceback
+        return Check("Accelerator", False, f"the device failed a small matmul: {error}",
+                     "update the GPU driver, or set COURSE_DEVICE=cpu to run on the CPU")
+    if device.type == "cpu":
+        return Check("Accelerator", True, "none found: every lesson runs on the CPU (lesson 07 trains faster on a GPU)")
+    return Check("Accelerator", True, describe_device(device))
+
+
+def _lab_extension_installed(package: str) -> bool:
+    from jupyter_core.paths import jupyter_path
+
+    return any((Path(folder) / package / "package.json").exists() for folder in jupyter_path("labextensions"))
+
+
+def check_lab_extension(label: str, package: str, pip_name: str) -> Check:
+    try:
+        found = _lab_extension_installed(package)
+    except ImportError:
+        return Check(label, False, "Jupyter is not installed", SETUP_HINT)
+    if found:
+        return Check(label, True, f"{package} is installed in JupyterLab")
+    return Check(label, False, f"the JupyterLab extension {package} is missing",
+                 f"pip install {pip_name} in the course environment, then restart JupyterLab")
+
+
+def check_nbgrader_server() -> Check:
+    from jupyter_core.paths import jupyter_config_path
+
+    for folder in jupyter_config_path():
+        config = Path(folder) / "jupyter_server_config.d" / "nbgrader.json"
+        if config.exists():
+            enabled = json.loads(config.read_text()).get("ServerApp", {}).get("jpserver_extensions", {})
+            if any(name.startswith("nbgrader") and on for name, on in enabled.items()):
+                return Check("nbgrader server extension", True, "enabled")
+    return Check("nbgrader server extension", False, "not enabled in any Jupyter config folder",
+                 "jupyter server extension enable --sys-prefix nbgrader.server_extensions.formgrader")
+
+
+def run_checks() -> list[Check]:
+    """Every check of the environment, in the order they are printed (lesson 00)."""
+    checks = [check_python()]
+    pins = locked_versions()
+    checks += [check_package(name, pins) for name in REQUIRED_PACKAGES]
+    if all(check.ok for check in checks if check.name == "torch"):
+        checks += [check_cpu(), check_accelerator()]
+    checks += [
+        check_lab_extension("ipywidgets in JupyterLab", "@jupyter-widgets/jupyterlab-manager", "ipywidgets"),
+        check_lab_extension("nbgrader in JupyterLab", "@jupyter/nbgrader", "nbgrader"),
+        check_nbgrader_server(),
+    ]
+    return checks
+
+
+def report(quiet: bool = False) -> bool:
+    """Print the report; True when every check passed (lesson 00)."""
+    checks = run_checks()
+    for check in checks:
+        if not (quiet and check.ok):
+            print(check.line())
+    failed = [check for check in checks if not check.ok]
+    if failed:
+        print(f"{len(failed)} check(s) failed: fix them before you start the lessons.")
+    elif not quiet:
+        print("Everything is ready.")
+    return not failed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m course_utils.doctor", description="Check the course environment.")
+    parser.add_argument("--quiet", action="store_true", help="print only the checks that fail")
+    args = parser.parse_args(argv)
+    return 0 if report(quiet=args.quiet) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

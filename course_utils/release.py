@@ -1,0 +1,74 @@
+"""Regenerate the student release, notebooks/<id>/, from solutions/<id>/ with nbgrader.
+
+    python -m course_utils.release            # every lesson (also `make release`)
+    python -m course_utils.release 02_dot_product_attention
+
+nbgrader's generate_assignment strips the solutions and hidden tests. It keeps its
+gradebook in a throwaway database here: the release needs none, and instructors keep
+their own gradebook for grading.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+COURSE_ROOT = Path(__file__).resolve().parent.parent
+
+
+def lesson_ids(root: Path = COURSE_ROOT) -> list[str]:
+    """Assignment ids: folders of solutions/ that hold a notebook of the same name."""
+    return sorted(p.parent.name for p in (root / "solutions").glob("*/*.ipynb") if p.stem == p.parent.name)
+
+
+def nbgrader_env() -> dict[str, str]:
+    """The environment for an nbgrader subprocess: this Python's bin first on PATH (nbgrader calls alembic)."""
+    env = dict(os.environ)
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    return env
+
+
+def run_nbgrader(args: list[str], cwd: Path, db_url: str | None = None) -> subprocess.CompletedProcess:
+    """Run `nbgrader ARGS` in `cwd`; raises with nbgrader's own output when it fails."""
+    command = [sys.executable, "-m", "nbgrader", *args]
+    if db_url:
+        command.append(f"--CourseDirectory.db_url={db_url}")
+    result = subprocess.run(command, cwd=cwd, env=nbgrader_env(), capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"`nbgrader {' '.join(args)}` failed (exit {result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def release(ids: list[str] | None = None, root: Path = COURSE_ROOT, release_dir: Path | None = None) -> list[Path]:
+    """Generate the release of each lesson; returns the released notebooks."""
+    ids = ids or lesson_ids(root)
+    known = lesson_ids(root)
+    missing = [i for i in ids if i not in known]
+    if missing:
+        raise ValueError(f"no lesson {missing} in {root / 'solutions'}; lessons there: {known}")
+    release_dir = Path(release_dir or root / "notebooks")
+    written = []
+    with tempfile.TemporaryDirectory() as scratch:
+        db_url = f"sqlite:///{Path(scratch) / 'gradebook.db'}"
+        for lesson in ids:
+            run_nbgrader(["generate_assignment", lesson, "--force",
+                          f"--CourseDirectory.release_directory={release_dir}"], cwd=root, db_url=db_url)
+            written.append(release_dir / lesson / f"{lesson}.ipynb")
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m course_utils.release", description=__doc__.splitlines()[0])
+    parser.add_argument("lessons", nargs="*", help="lesson ids (default: all)")
+    args = parser.parse_args(argv)
+    for path in release(args.lessons or None):
+        print(f"released {path.relative_to(COURSE_ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

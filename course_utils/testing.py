@@ -1,0 +1,209 @@
+"""Checks used by the lessons' test cells (every lesson; introduced in 00_orientation).
+
+A test cell checks one behaviour and fails with a message that names the likely mistake:
+
+    from course_utils.testing import expect_close, expect_tensor, forbidden_calls, random_tensor
+
+    x = random_tensor(4, 7, seed=1)
+    with forbidden_calls("softmax", "_softmax", exercise="softmax"):
+        out = softmax(x)
+    expect_tensor(out, shape=(4, 7), name="softmax(x)")
+    expect_close(out.sum(-1), torch.ones(4), name="row sums",
+                 hint="did you take the softmax over the wrong dimension?")
+
+The helpers keep their own references to the functions they rely on, taken when this
+module is imported (before any student code runs), and accept only genuine tensors, so
+rebinding `torch.allclose` or returning an object that equals everything does not pass.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import contextlib
+import importlib
+import inspect
+import textwrap
+from typing import Any, Callable, Iterator, Sequence
+
+import torch
+from torch.overrides import TorchFunctionMode
+from torch.utils._python_dispatch import TorchDispatchMode
+
+# Trusted references, captured at import time.
+_type = builtins.type
+_isinstance = builtins.isinstance
+_tuple = builtins.tuple
+_Tensor = torch.Tensor
+_float64 = torch.float64
+_isnan = torch.isnan
+_isinf = torch.isinf
+_abs = torch.abs
+_where = torch.where
+_zeros_like = torch.zeros_like
+_equal = torch.equal
+_argmax = torch.argmax
+_unravel = torch.unravel_index
+
+
+class CheckFailed(AssertionError):
+    """A test cell's check failed; the message says what was expected and what came."""
+
+
+def expect(condition: bool, message: str) -> None:
+    """Fail with `message` unless `condition` is exactly True (lesson 00)."""
+    if condition is not True:
+        raise CheckFailed(message)
+
+
+def _describe(value: Any) -> str:
+    if _type(value) is _Tensor:
+        return f"a tensor of shape {_tuple(value.shape)} and dtype {value.dtype}"
+    return f"{_type(value).__name__} {value!r:.80}"
+
+
+def expect_tensor(value: Any, shape: Sequence[int] | None = None, name: str = "the result",
+                  dtype: torch.dtype | None = None) -> None:
+    """Fail unless `value` is a real torch.Tensor (not a subclass) of the given shape and dtype (lesson 00)."""
+    if _type(value) is not _Tensor:
+        raise CheckFailed(f"{name} should be a torch.Tensor, but it is {_describe(value)}")
+    if shape is not None and _tuple(value.shape) != _tuple(shape):
+        raise CheckFailed(f"{name} has shape {_tuple(value.shape)}, expected {_tuple(shape)}")
+    if dtype is not None and value.dtype != dtype:
+        raise CheckFailed(f"{name} has dtype {value.dtype}, expected {dtype}")
+
+
+def expect_close(actual: Any, expected: torch.Tensor, name: str = "the result", *, atol: float = 1e-5,
+                 rtol: float = 1e-5, hint: str = "") -> None:
+    """Fail unless `actual` matches `expected` elementwise, NaN and inf in the same places (lesson 00).
+
+    The message gives the largest difference and where it is, then the hint.
+    """
+    expect_tensor(actual, shape=_tuple(expected.shape), name=name)
+    got = actual.detach().to("cpu", _float64)
+    want = expected.detach().to("cpu", _float64)
+    suffix = f" {hint}" if hint else ""
+    if not _equal(_isnan(got), _isnan(want)):
+        where = "has NaN where the reference has none" if bool(_isnan(got).any()) else "has no NaN where the reference has one"
+        raise CheckFailed(f"{name} {where}.{suffix}")
+    finite = ~(_isnan(want) | _isinf(want))
+    if not _equal(got[~finite & ~_isnan(want)], want[~finite & ~_isnan(want)]):
+        raise CheckFailed(f"{name} has different infinities from the reference.{suffix}")
+    if not bool(finite.any()):
+        return
+    if not bool((~_isnan(got[finite]) & ~_isinf(got[finite])).all()):
+        raise CheckFailed(f"{name} has inf or NaN where the reference is finite.{suffix}")
+    error = _where(finite, _abs(got - want), _zeros_like(got))
+    allowed = atol + rtol * _abs(want)
+    excess = _where(finite, error - allowed, _zeros_like(got))
+    if bool((excess > 0).any()):
+        flat = int(_argmax(excess.reshape(-1)))
+        index = _tuple(int(i) for i in _unravel(torch.tensor(flat), got.shape)) if got.dim() else ()
+        raise CheckFailed(f"{name} differs from the reference by up to {float(error.max()):.3g} "
+                          f"(at index {index}: got {float(got[index]):.6g}, expected {float(want[index]):.6g}).{suffix}")
+
+
+def random_tensor(*shape: int, seed: int = 0, scale: float = 1.0, dtype: torch.dtype = torch.float32,
+                  requires_grad: bool = False) -> torch.Tensor:
+    """Standard-normal test data from a private generator: the global seed does not matter (lesson 00)."""
+    generator = torch.Generator().manual_seed(seed)
+    values = torch.randn(*shape, generator=generator, dtype=torch.float64) * scale
+    return values.to(dtype).requires_grad_(requires_grad)
+
+
+def _resolve(dotted: str) -> tuple[Any, str]:
+    """'torch.nn.functional.softmax' -> (torch.nn.functional, 'softmax'); also classes such as torch.Tensor."""
+    parts = dotted.split(".")
+    for split in range(len(parts) - 1, 0, -1):
+        try:
+            owner = importlib.import_module(".".join(parts[:split]))
+        except ImportError:
+            continue
+        for attribute in parts[split:-1]:
+            owner = getattr(owner, attribute)
+        return owner, parts[-1]
+    raise ValueError(f"cannot resolve {dotted!r}")
+
+
+class ForbiddenCall(CheckFailed):
+    """Raised when an exercise calls the function it was asked to write."""
+
+
+class _OpRecorder(TorchFunctionMode):
+    """Records the name of every torch function called, however it was reached (alias, method, module)."""
+
+    def __init__(self, names: set[str]):
+        super().__init__()
+        self.names, self.called = names, []
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        name = getattr(func, "__name__", "")
+        if name in self.names:
+            self.called.append(name)
+        return func(*args, **(kwargs or {}))
+
+
+class _KernelRecorder(TorchDispatchMode):
+    """Records the ATen kernels that run (e.g. '_softmax'), below every Python-level route."""
+
+    def __init__(self, names: set[str]):
+        super().__init__()
+        self.names, self.called = names, []
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        name = func.overloadpacket.__name__
+        if name in self.names:
+            self.called.append(f"aten.{name}")
+        return func(*args, **(kwargs or {}))
+
+
+@contextlib.contextmanager
+def forbidden_calls(*names: str, exercise: str = "this exercise") -> Iterator[list[str]]:
+    """Fail if the block calls any of the named functions (lesson 00).
+
+    A plain name ('softmax', '_softmax', 'scaled_dot_product_attention') is caught at the
+    torch-function and ATen levels, so `from torch import softmax as s`, `x.softmax()` and
+    `nn.Softmax` are all seen. A dotted name ('course_utils.reference.softmax') is replaced
+    by a stub for the duration of the block. Yields the list of calls seen.
+    """
+    called: list[str] = []
+    saved = []
+    for dotted in (n for n in names if "." in n):
+        owner, attribute = _resolve(dotted)
+        own = attribute in vars(owner)  # False for a method inherited from a base class
+        saved.append((owner, attribute, vars(owner)[attribute] if own else None, own))
+
+        def stub(*args, _dotted=dotted, **kwargs):
+            called.append(_dotted)
+            raise ForbiddenCall(f"{exercise} asks you to write this yourself: calling {_dotted} is not allowed here.")
+
+        setattr(owner, attribute, stub)
+    plain = {n for n in names if "." not in n}
+    functions, kernels = _OpRecorder(plain), _KernelRecorder(plain)
+    try:
+        with functions, kernels:
+            yield called
+    finally:
+        for owner, attribute, original, own in reversed(saved):
+            if own:
+                setattr(owner, attribute, original)
+            else:
+                delattr(owner, attribute)
+    called += functions.called + kernels.called
+    if called:
+        raise ForbiddenCall(f"{exercise} asks you to write this yourself, but it called {sorted(set(called))}.")
+
+
+def called_names(function: Callable) -> set[str]:
+    """Names the source of `function` calls or reads as attributes, e.g. {'softmax', 'exp', 'max'} (lesson 00).
+
+    A static check, for hidden tests that look for a forbidden built-in however it is reached.
+    """
+    source = textwrap.dedent(inspect.getsource(function))
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if _isinstance(node, ast.Attribute):
+            names.add(node.attr)
+        elif _isinstance(node, ast.Name):
+            names.add(node.id)
+    return names

@@ -1,0 +1,48 @@
+"""Test-suite settings: keep Jupyter, IPython and matplotlib out of the home directory,
+and print how long each lesson notebook took at the end of the run."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+# Before anything starts a kernel: every Jupyter, IPython and matplotlib file goes to a
+# throwaway folder, never the user's home.
+_SCRATCH = Path(tempfile.mkdtemp(prefix="course-tests-home-"))
+for variable, sub in [("HOME", "home"), ("JUPYTER_CONFIG_DIR", "jupyter/config"), ("JUPYTER_DATA_DIR", "jupyter/data"),
+                      ("JUPYTER_RUNTIME_DIR", "jupyter/runtime"), ("IPYTHONDIR", "ipython"), ("MPLCONFIGDIR", "matplotlib")]:
+    folder = _SCRATCH / sub
+    folder.mkdir(parents=True, exist_ok=True)
+    os.environ[variable] = str(folder)
+os.environ["JUPYTER_PLATFORM_DIRS"] = "1"
+os.environ["MPLBACKEND"] = "Agg"
+os.environ.pop("COURSE_QUICK", None)
+os.environ.pop("NBGRADER_EXECUTION", None)
+# nbgrader and kernels must come from this environment.
+os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+NOTEBOOK_TIMES: dict[str, dict[str, float]] = {}
+
+
+def record_time(lesson: str, what: str, seconds: float) -> None:
+    """Remember how long one lesson step took, for the table printed at the end."""
+    NOTEBOOK_TIMES.setdefault(lesson, {})[what] = seconds
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not NOTEBOOK_TIMES:
+        return
+    columns = sorted({what for times in NOTEBOOK_TIMES.values() for what in times})
+    terminalreporter.section("time per lesson (seconds)")
+    terminalreporter.write_line(f"{'lesson':32}" + "".join(f"{c:>22}" for c in columns))
+    for lesson in sorted(NOTEBOOK_TIMES):
+        row = NOTEBOOK_TIMES[lesson]
+        terminalreporter.write_line(f"{lesson:32}" + "".join(f"{row.get(c, float('nan')):>22.1f}" for c in columns))
+    out = Path(__file__).resolve().parent.parent / "build" / "lesson_times.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(NOTEBOOK_TIMES, indent=2, sort_keys=True))

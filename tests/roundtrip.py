@@ -1,0 +1,133 @@
+"""The nbgrader round trip, for any lesson: build submissions, autograde them, read the scores.
+
+A lesson needs nothing here to be tested: its notebook in solutions/<id>/ and its
+catalogue of plausible mistakes in tests/mistakes/<id>/ are enough. Each mistake is one
+file, the full source of one solution cell as a student might get it wrong:
+
+    # replaces: softmax
+    # mistake: no max subtraction, so large inputs overflow to inf and give NaN
+    def softmax(x, dim=-1):
+        return torch.exp(x) / torch.exp(x).sum(dim=dim, keepdim=True)
+
+Submissions are graded by real `nbgrader autograde` runs in temporary copies of the
+course, split over a few worker processes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from course_utils.release import COURSE_ROOT, run_nbgrader
+
+MISTAKES_DIR = Path(__file__).resolve().parent / "mistakes"
+SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A wrong implementation a student would plausibly write, and the cell it goes in."""
+
+    name: str
+    replaces: str       # grade_id of the solution cell
+    description: str
+    source: str
+
+    @classmethod
+    def from_file(cls, path: Path) -> "Mistake":
+        text = path.read_text()
+        replaces = re.search(r"^# replaces: (\S+)\s*$", text, re.M)
+        description = re.search(r"^# mistake: (.+)$", text, re.M)
+        if not replaces or not description:
+            raise ValueError(f"{path}: needs '# replaces: <grade_id>' and '# mistake: <description>' lines")
+        return cls(path.stem, replaces.group(1), description.group(1).strip(), text)
+
+
+def load_mistakes(lesson: str) -> list[Mistake]:
+    return [Mistake.from_file(p) for p in sorted((MISTAKES_DIR / lesson).glob("*.py"))]
+
+
+def source_notebook(lesson: str, root: Path = COURSE_ROOT):
+    return nbformat.read(str(root / "solutions" / lesson / f"{lesson}.ipynb"), as_version=4)
+
+
+def release_notebook(lesson: str, root: Path = COURSE_ROOT):
+    return nbformat.read(str(root / "notebooks" / lesson / f"{lesson}.ipynb"), as_version=4)
+
+
+def without_markers(source: str) -> str:
+    """A solution cell as a student who solved it would leave it: the ### markers gone."""
+    return "\n".join(line for line in source.split("\n") if not SOLUTION_MARKERS.match(line))
+
+
+def grade_id(cell) -> str | None:
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def student_notebook(lesson: str, replacements: dict[str, str] | None = None, solved: bool = True):
+    """The release notebook with every solution cell answered as the solutions do, except `replacements`.
+
+    solved=False leaves the release untouched (what a student who did nothing hands in).
+    """
+    notebook = release_notebook(lesson)
+    if not solved:
+        return notebook
+    answers = {grade_id(c): without_markers(c.source) for c in source_notebook(lesson).cells
+               if c.get("metadata", {}).get("nbgrader", {}).get("solution")}
+    replacements = replacements or {}
+    unknown = set(replacements) - set(answers)
+    if unknown:
+        raise ValueError(f"{lesson}: no solution cell with grade_id {sorted(unknown)}; cells: {sorted(answers)}")
+    for cell in notebook.cells:
+        if grade_id(cell) in answers:
+            cell.source = replacements.get(grade_id(cell), answers[grade_id(cell)])
+    return notebook
+
+
+def _grade_group(lesson: str, submissions: dict[str, object], workdir: Path) -> dict[str, dict[str, tuple]]:
+    """One nbgrader course copy, one autograde run; returns {student: {grade_id: (score, max)}}."""
+    from nbgrader.api import Gradebook
+
+    shutil.copy(COURSE_ROOT / "nbgrader_config.py", workdir / "nbgrader_config.py")
+    shutil.copytree(COURSE_ROOT / "solutions" / lesson, workdir / "solutions" / lesson)
+    for student, notebook in submissions.items():
+        target = workdir / "submitted" / student / lesson / f"{lesson}.ipynb"
+        target.parent.mkdir(parents=True)
+        nbformat.write(notebook, str(target))
+    db_url = f"sqlite:///{workdir / 'gradebook.db'}"
+    root = f"--CourseDirectory.root={workdir}"
+    run_nbgrader(["generate_assignment", lesson, "--force", root], cwd=workdir, db_url=db_url)
+    run_nbgrader(["autograde", lesson, "--force", root], cwd=workdir, db_url=db_url)
+    scores: dict[str, dict[str, tuple]] = {}
+    with Gradebook(db_url) as gradebook:
+        for student in submissions:
+            notebook = gradebook.find_submission_notebook(lesson, lesson, student)
+            scores[student] = {g.name: (g.auto_score, g.max_score) for g in notebook.grades
+                               if g.cell.cell_type == "code"}
+    return scores
+
+
+def autograde(lesson: str, submissions: dict[str, object], workers: int | None = None) -> dict[str, dict[str, tuple]]:
+    """Autograde every submission with nbgrader; {student: {test grade_id: (score, max_score)}}."""
+    workers = max(1, min(workers or int(os.environ.get("COURSE_TEST_WORKERS", os.cpu_count() or 1)), len(submissions)))
+    names = sorted(submissions)
+    groups = [names[i::workers] for i in range(workers)]
+    with tempfile.TemporaryDirectory(prefix=f"roundtrip-{lesson}-") as scratch:
+        def run(index_and_group):
+            index, group = index_and_group
+            workdir = Path(scratch) / f"worker{index}"
+            workdir.mkdir()
+            return _grade_group(lesson, {name: submissions[name] for name in group}, workdir)
+
+        results: dict[str, dict[str, tuple]] = {}
+        with ThreadPoolExecutor(workers) as pool:
+            for partial in pool.map(run, enumerate(groups)):
+                results.update(partial)
+    return results
