@@ -41,12 +41,12 @@ class Check:
         return text
 
 
-def locked_versions(lock_file: Path = LOCK_FILE) -> dict[str, str]:
-    """Pinned versions from requirements.lock for this Python, {name: version} (lesson 00)."""
+def locked_versions(lock_file: Path = LOCK_FILE, python: tuple[int, int] | None = None) -> dict[str, str]:
+    """Pinned versions from requirements.lock for this Python (or `python`), {name: version} (lesson 00)."""
     if not lock_file.exists():
         return {}
     pins = {}
-    modern = sys.version_info >= (3, 11)
+    modern = (python or sys.version_info[:2]) >= (3, 11)
     for line in lock_file.read_text().splitlines():
         line = line.split("#", 1)[0].strip()
         match = re.match(r"([A-Za-z0-9_.\-]+)==([^\s;]+)\s*(?:;\s*(.*))?$", line)
