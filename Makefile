@@ -31,7 +31,8 @@ check-python:
 	  echo "error: '$(PYTHON)' cannot create virtual environments (the venv/ensurepip modules are missing)."; \
 	  echo "       On Debian or Ubuntu: sudo apt-get install python3-venv"; exit 1; }
 
-$(BIN)/python: | check-python
+$(BIN)/python:
+	@$(MAKE) --no-print-directory check-python PYTHON="$(PYTHON)"
 	$(PYTHON) -m venv $(VENV)
 
 # Installs only when the pins or the package metadata changed: a second run is instant.
