@@ -8,6 +8,8 @@ Each public function names the lesson that teaches it. Modules:
 - plotting:   attention heatmaps and curves (lesson 00 onwards)
 - release:    regenerate the student notebooks with nbgrader (instructors)
 - authoring:  turn a lesson notebook into editable text and back (contributors)
+- timing:     median wall time, thread control, growth exponents (lesson 01)
+- recall_task: the delayed-recall task, SmallRNN and TinyAttention (lesson 01)
 """
 
 __version__ = "0.1.0"

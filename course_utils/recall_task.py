@@ -20,6 +20,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from course_utils.timing import cpu_threads
+
 IGNORE = -100  # target value that cross_entropy skips (positions with nothing to recall yet)
 
 
@@ -89,8 +91,13 @@ def train_recall(model: nn.Module, distance: int, steps: int = 300, batch_size: 
     device = next(model.parameters()).device
     generator = torch.Generator().manual_seed(seed)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    losses = []
     model.train()
+    with cpu_threads(1):
+        return _train_steps(model, optimizer, generator, distance, steps, batch_size, seq_len, vocab_size, device)
+
+
+def _train_steps(model, optimizer, generator, distance, steps, batch_size, seq_len, vocab_size, device) -> list[float]:
+    losses = []
     for _ in range(steps):
         tokens, targets = recall_batch(batch_size, seq_len, distance, vocab_size, generator, device)
         logits = model(tokens)                                                  # (B, T, V)
@@ -99,7 +106,7 @@ def train_recall(model: nn.Module, distance: int, steps: int = 300, batch_size: 
         loss.backward()
         nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
-        losses.append(float(loss))
+        losses.append(loss.item())
     return losses
 
 
@@ -114,7 +121,8 @@ def recall_accuracy(model: nn.Module, distance: int, batch_size: int = 256, seq_
     generator = torch.Generator().manual_seed(seed)
     tokens, targets = recall_batch(batch_size, seq_len, distance, vocab_size, generator, device)
     model.eval()
-    predictions = model(tokens).argmax(dim=-1)   # (B, T, V) -> (B, T)
+    with cpu_threads(1):
+        predictions = model(tokens).argmax(dim=-1)   # (B, T, V) -> (B, T)
     model.train()
     scored = targets != IGNORE
     return float((predictions[scored] == targets[scored]).float().mean())

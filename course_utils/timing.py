@@ -10,9 +10,10 @@ before the clock starts and before it stops; otherwise the GPU would look infini
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 import time
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 import torch
 
@@ -30,16 +31,38 @@ def synchronize(device: torch.device | str | None = None) -> None:
             mps.synchronize()
 
 
+@contextlib.contextmanager
+def cpu_threads(count: int | None = 1) -> Iterator[None]:
+    """Run the block with `count` CPU threads (None: leave as is), then restore the setting (lesson 01).
+
+    Small operations gain nothing from several threads: each one is too short to split, and on
+    a busy machine the threads mostly wait for each other.
+    """
+    previous = torch.get_num_threads()
+    if count is not None:
+        torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
 def median_time(function: Callable[[], object], repeats: int = 5, warmup: int = 1,
-                device: torch.device | str | None = None) -> float:
+                device: torch.device | str | None = None, threads: int | None = None) -> float:
     """Median wall time of `function()` in seconds over `repeats` runs, after `warmup` untimed runs (lesson 01).
 
-    Pass the `device` the work runs on, so that GPU work is waited for inside the timing.
+    Pass the `device` the work runs on, so that GPU work is waited for inside the timing, and
+    `threads` to time with that many CPU threads (default: PyTorch's current setting).
     """
     if repeats < 1:
         raise ValueError(f"repeats must be at least 1, got {repeats}")
     if warmup < 0:
         raise ValueError(f"warmup cannot be negative, got {warmup}")
+    with cpu_threads(threads):
+        return _median_time(function, repeats, warmup, device)
+
+
+def _median_time(function, repeats, warmup, device) -> float:
     for _ in range(warmup):
         function()
     synchronize(device)
@@ -53,12 +76,14 @@ def median_time(function: Callable[[], object], repeats: int = 5, warmup: int = 
 
 
 def time_over_sizes(make_function: Callable[[int], Callable[[], object]], sizes: Iterable[int], repeats: int = 5,
-                    warmup: int = 1, device: torch.device | str | None = None) -> list[float]:
+                    warmup: int = 1, device: torch.device | str | None = None,
+                    threads: int | None = None) -> list[float]:
     """Median seconds of `make_function(n)()` for each n in `sizes`; inputs are built outside the timing (lesson 01).
 
     `make_function(n)` prepares the inputs of size n and returns the zero-argument call to time.
     """
-    return [median_time(make_function(n), repeats=repeats, warmup=warmup, device=device) for n in sizes]
+    return [median_time(make_function(n), repeats=repeats, warmup=warmup, device=device, threads=threads)
+            for n in sizes]
 
 
 def growth_exponent(sizes: Sequence[float], seconds: Sequence[float]) -> float:

@@ -55,3 +55,16 @@ def test_growth_exponent_recovers_powers():
     assert growth_exponent(sizes, [0.5] * 4) == pytest.approx(0.0)
     with pytest.raises(ValueError):
         growth_exponent([1], [1.0])
+
+
+def test_threads_are_set_for_the_timing_and_restored():
+    from course_utils.timing import cpu_threads
+
+    before = torch.get_num_threads()
+    seen = []
+    median_time(lambda: seen.append(torch.get_num_threads()), repeats=2, warmup=0, threads=1)
+    assert seen == [1, 1] and torch.get_num_threads() == before
+    with pytest.raises(KeyError):
+        with cpu_threads(1):
+            raise KeyError("x")
+    assert torch.get_num_threads() == before

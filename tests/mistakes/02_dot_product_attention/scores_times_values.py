@@ -1,0 +1,9 @@
+# replaces: scaled_dot_product_attention
+# mistake: multiplies the raw scores (before the softmax) with the values
+def scaled_dot_product_attention(q, k, v, mask=None):
+    d_k = q.shape[-1]
+    scores = q @ k.transpose(-2, -1) / math.sqrt(d_k)
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf"))
+    weights = torch.softmax(scores, dim=-1)
+    return scores.masked_fill(torch.isinf(scores), 0.0) @ v, weights
