@@ -1,0 +1,7 @@
+# replaces: combine_masks
+# mistake: puts the padding mask on the query axis, so padded keys are still read
+def combine_masks(lengths, max_len: int, causal: bool = True) -> torch.Tensor:
+    mask = padding_mask(lengths, max_len)[:, None, :, None]
+    if causal:
+        mask = mask & causal_mask(max_len)
+    return mask.expand(-1, 1, max_len, max_len)

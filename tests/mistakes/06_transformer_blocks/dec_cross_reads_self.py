@@ -1,0 +1,21 @@
+# replaces: decoder_block
+# mistake: the cross-attention takes its keys and values from the decoder stream, never reading the memory
+class DecoderBlock(nn.Module):
+    """Pre-LN decoder block: masked self-attention, cross-attention to the memory, feed-forward."""
+
+    def __init__(self, d_model: int, num_heads: int, d_ff: int, dropout: float = 0.0):
+        super().__init__()
+        self.norm1 = nn.LayerNorm(d_model)
+        self.self_attn = MultiHeadAttention(d_model, num_heads)
+        self.norm2 = nn.LayerNorm(d_model)
+        self.cross_attn = MultiHeadAttention(d_model, num_heads)
+        self.norm3 = nn.LayerNorm(d_model)
+        self.ff = FeedForward(d_model, d_ff, dropout)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x, memory, self_mask=None, memory_mask=None):
+        h = self.norm1(x)
+        x = x + self.dropout(self.self_attn(h, h, h, self_mask))
+        h = self.norm2(x)
+        x = x + self.dropout(self.cross_attn(h, h, h, self_mask))
+        return x + self.dropout(self.ff(self.norm3(x)))

@@ -1,0 +1,13 @@
+# replaces: feed_forward
+# mistake: applies dropout to the output instead of the hidden layer
+class FeedForward(nn.Module):
+    """Position-wise feed-forward sublayer: linear2(dropout(relu(linear1(x))))."""
+
+    def __init__(self, d_model: int, d_ff: int, dropout: float = 0.0):
+        super().__init__()
+        self.linear1 = nn.Linear(d_model, d_ff)
+        self.linear2 = nn.Linear(d_ff, d_model)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x):
+        return self.dropout(self.linear2(torch.relu(self.linear1(x))))

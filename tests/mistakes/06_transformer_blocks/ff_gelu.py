@@ -1,0 +1,13 @@
+# replaces: feed_forward
+# mistake: uses GELU (as in BERT and GPT) instead of the ReLU of Vaswani et al. that the lesson asks for
+class FeedForward(nn.Module):
+    """Position-wise feed-forward sublayer: linear2(dropout(relu(linear1(x))))."""
+
+    def __init__(self, d_model: int, d_ff: int, dropout: float = 0.0):
+        super().__init__()
+        self.linear1 = nn.Linear(d_model, d_ff)
+        self.linear2 = nn.Linear(d_ff, d_model)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x):
+        return self.linear2(self.dropout(F.gelu(self.linear1(x))))
