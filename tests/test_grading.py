@@ -1,0 +1,294 @@
+"""Unit tests of the grading workflow's parts: collecting, checking notebooks, the sandbox,
+the student bundle, the `course` command, and the tamper checks of course_utils.testing.
+(The whole batch on hostile submissions is in test_grading_hostile.py.)"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+import torch
+
+from course_utils import testing
+from course_utils.cli import main as course
+from course_utils.grading import sandbox
+from course_utils.grading.collect import collect, student_id
+from course_utils.grading.integrity import prepare_submission, scan_source
+from course_utils.grading.pack import leaks, pack, solution_secrets
+from course_utils.release import COURSE_ROOT
+from roundtrip import grade_id, release_notebook, student_notebook
+
+LESSON = "00_orientation"
+
+
+def notebook_bytes(notebook) -> bytes:
+    return nbformat.writes(notebook).encode()
+
+
+# collect ---------------------------------------------------------------------------------
+
+def test_collect_reads_nbgrader_layout_flat_files_and_zips(tmp_path):
+    solved = notebook_bytes(student_notebook(LESSON))
+    (tmp_path / "ann" / LESSON).mkdir(parents=True)
+    (tmp_path / "ann" / LESSON / f"{LESSON}.ipynb").write_bytes(solved)
+    (tmp_path / "ben" / LESSON).mkdir(parents=True)               # a folder with the wrong notebook name
+    (tmp_path / "ben" / LESSON / "mine.ipynb").write_bytes(solved)
+    (tmp_path / "Chloe Dupont_123.ipynb").write_bytes(solved)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(f"deep/folder/{LESSON}.ipynb", solved)
+        archive.writestr(f"__MACOSX/deep/._{LESSON}.ipynb", b"junk")
+    (tmp_path / "dan.zip").write_bytes(buffer.getvalue())
+    (tmp_path / "eve.zip").write_bytes(b"not a zip")
+    (tmp_path / "notes.txt").write_text("ignored")
+    found = {s.student: s for s in collect(tmp_path, LESSON)}
+    assert sorted(found) == ["Chloe_Dupont_123", "ann", "ben", "dan", "eve"]
+    for name in ("ann", "Chloe_Dupont_123", "dan"):
+        assert found[name].data == solved and found[name].problem is None
+    assert found["ben"].data is None and "no 00_orientation.ipynb" in found["ben"].problem
+    assert found["eve"].data is None and "not a readable zip" in found["eve"].problem
+
+
+def test_student_ids_are_safe_and_unique(tmp_path):
+    assert student_id("../../etc/passwd") == "etc_passwd"
+    assert student_id("  ") == "student"
+    data = notebook_bytes(student_notebook(LESSON))
+    (tmp_path / "a b.ipynb").write_bytes(data)
+    (tmp_path / "a_b.ipynb").write_bytes(data)
+    assert [s.student for s in collect(tmp_path, LESSON)] == ["a_b", "a_b-2"]
+
+
+# integrity -------------------------------------------------------------------------------
+
+def test_corrupt_and_foreign_files_are_reported_not_raised():
+    release = release_notebook(LESSON)
+    for data, phrase in [(b"", "empty"), (b"{\"cells\": [", "corrupt JSON"), (b"\x89PNG\x00\xff", "not text"),
+                         (b"[1, 2]", "without a list of cells"), (b'{"cells": [], "nbformat": 3}', "nbformat 3")]:
+        prepared = prepare_submission(data, release)
+        assert prepared.notebook is None and phrase in prepared.problems[0]
+
+
+def test_tampered_cells_are_restored_and_reported():
+    release = release_notebook(LESSON)
+    notebook = student_notebook(LESSON)
+    tests = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade") and not c.metadata.nbgrader.get("solution")]
+    ids = [grade_id(c) for c in tests]
+    tests[0].source = "pass"
+    tests[0].metadata.nbgrader["points"] = 99
+    tests[1].cell_type = "raw"
+    del tests[1]["outputs"], tests[1]["execution_count"]
+    tests[2].metadata.nbgrader["grade_id"] = "made_up"
+    notebook.cells.remove(tests[3])
+    duplicate = nbformat.v4.new_code_cell("pass", metadata={"nbgrader": dict(tests[4].metadata.nbgrader)})
+    notebook.cells.append(duplicate)
+    prepared = prepare_submission(notebook_bytes(notebook), release)
+    text = " | ".join(prepared.problems)
+    for phrase in [f"test cell {grade_id(tests[0])!r} was edited", "changed from 1 to 99", "changed from code to raw",
+                   "unknown grade_id 'made_up'", f"test cell {grade_id(tests[3])!r} was deleted",
+                   f"{grade_id(tests[4])!r} appears 2 times", f"test cell {ids[2]!r} was deleted"]:
+        assert phrase in text, text
+    cells = {grade_id(c): c for c in prepared.notebook.cells if grade_id(c)}
+    assert cells[grade_id(tests[0])].metadata.nbgrader["points"] == 1
+    assert cells[grade_id(tests[1])].cell_type == "code"
+    assert sum(1 for c in prepared.notebook.cells if grade_id(c) == grade_id(tests[4])) == 1
+    nbformat.validate(prepared.notebook)
+
+
+def test_an_honest_submission_has_no_problem():
+    prepared = prepare_submission(notebook_bytes(student_notebook(LESSON)), release_notebook(LESSON))
+    assert prepared.problems == [] and prepared.suspicious == []
+
+
+def test_the_scan_names_what_cheats_use():
+    source = ("import course_utils.testing as t\nimport builtins\nt._abs = abs\ntorch.allclose = lambda *a: True\n"
+              "get_ipython().input_transformers_post.append(f)\nimport os; os._exit(0)\n"
+              "class A:\n    def __eq__(self, o):\n        return True\n")
+    found = " | ".join(scan_source(source))
+    for phrase in ["rebinds t._abs", "rebinds torch.allclose", "get_ipython", "input transformer", "os._exit",
+                   "builtins", "defines __eq__"]:
+        assert phrase in found, found
+    assert scan_source("def softmax(x, dim=-1):\n    e = torch.exp(x - x.amax(dim, keepdim=True))\n    return e / e.sum(dim, keepdim=True)\n") == []
+
+
+# sandbox ---------------------------------------------------------------------------------
+
+needs_bwrap = pytest.mark.skipif(sandbox.bwrap_path() is None, reason="bubblewrap is not installed")
+
+
+@needs_bwrap
+def test_the_sandbox_hides_instructor_files_blocks_writes_and_network(tmp_path):
+    scratch = sandbox.prepare_folder(tmp_path / "scratch", 123457)
+    runtime = sandbox.prepare_folder(tmp_path / "runtime", 123457)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("solution")
+    probe = f"""
+import os, socket, json
+out = {{}}
+for path in [{str(COURSE_ROOT / 'solutions')!r}, {str(secret)!r}, {str(COURSE_ROOT / 'nbgrader_config.py')!r}, '/root', '/proc/1/cwd']:
+    try:
+        out[path] = os.listdir(path) if os.path.isdir(path) else open(path).read()
+    except OSError as error:
+        out[path] = type(error).__name__
+for path in [{str(COURSE_ROOT / 'PWNED')!r}, {str(tmp_path / 'PWNED')!r}, 'written.txt']:
+    try:
+        open(path, 'w').write('x'); out[path] = 'written'
+    except OSError as error:
+        out[path] = type(error).__name__
+try:
+    socket.create_connection(('1.1.1.1', 53), timeout=2); out['net'] = 'reached'
+except OSError as error:
+    out['net'] = type(error).__name__
+out['uid'] = os.getuid()
+print(json.dumps(out))
+"""
+    settings = sandbox.SandboxSettings(scratch=scratch, runtime=runtime, uid=123457, readonly=sandbox.python_paths())
+    command = sandbox.sandbox_command([sys.executable, "-c", probe], settings, sandbox.check_sandbox())
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen[str(COURSE_ROOT / "solutions")] == "FileNotFoundError"
+    assert seen[str(secret)] == "FileNotFoundError"
+    assert seen[str(COURSE_ROOT / "nbgrader_config.py")] == "FileNotFoundError"
+    assert seen["/root"] == [".pyenv"] or "solutions" not in str(seen["/root"])
+    assert seen["/proc/1/cwd"] in {"PermissionError", "FileNotFoundError"}
+    assert seen[str(COURSE_ROOT / "PWNED")] in {"OSError", "FileNotFoundError", "PermissionError"}
+    assert seen[str(tmp_path / "PWNED")] in {"OSError", "FileNotFoundError", "PermissionError"}
+    assert seen["written.txt"] == "written" and (scratch / "written.txt").exists()
+    assert seen["net"] != "reached"
+    if os.geteuid() == 0:
+        assert seen["uid"] == 123457
+    assert not (COURSE_ROOT / "PWNED").exists() and not (tmp_path / "PWNED").exists()
+
+
+@needs_bwrap
+def test_the_sandbox_limits_memory_and_cpu(tmp_path):
+    scratch = sandbox.prepare_folder(tmp_path / "scratch", 123458)
+    runtime = sandbox.prepare_folder(tmp_path / "runtime", 123458)
+    limits = sandbox.Limits(cpu=2, memory=512 * 2**20)
+    settings = sandbox.SandboxSettings(scratch=scratch, runtime=runtime, uid=123458, limits=limits,
+                                       readonly=sandbox.python_paths())
+    bwrap = sandbox.check_sandbox()
+    memory = subprocess.run(sandbox.sandbox_command([sys.executable, "-c", "b = bytearray(2 * 2**30)"], settings, bwrap),
+                            capture_output=True, text=True, timeout=60)
+    assert "MemoryError" in memory.stderr
+    spin = subprocess.run(sandbox.sandbox_command([sys.executable, "-c", "while True: pass"], settings, bwrap),
+                          capture_output=True, text=True, timeout=120)
+    assert spin.returncode != 0   # SIGXCPU / SIGKILL after 2 CPU seconds
+
+
+def test_missing_bubblewrap_is_refused_clearly(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)
+    with pytest.raises(sandbox.SandboxUnavailable, match="--no-sandbox"):
+        sandbox.check_sandbox()
+    (tmp_path / "subs").mkdir()
+    assert course(["grade", LESSON, str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--no-progress"]) == 2
+    error = capsys.readouterr().err
+    assert "cannot isolate student code" in error and "apt-get install bubblewrap" in error
+    assert not (tmp_path / "out" / "grades.csv").exists()
+
+
+# the course command ----------------------------------------------------------------------
+
+def test_course_command_lists_its_subcommands():
+    result = subprocess.run([sys.executable, "-m", "course_utils.cli", "--help"], capture_output=True, text=True)
+    assert result.returncode == 0
+    for command in ("grade", "pack", "release", "doctor"):
+        assert command in result.stdout
+    grade_help = subprocess.run([sys.executable, "-m", "course_utils.cli", "grade", "--help"], capture_output=True, text=True)
+    for option in ("--workers", "--wall", "--cpu", "--memory", "--cell-timeout", "--no-sandbox", "--out"):
+        assert option in grade_help.stdout
+
+
+def test_course_doctor_and_release_are_delegated(monkeypatch):
+    calls = []
+    import course_utils.doctor
+    import course_utils.release
+
+    monkeypatch.setattr(course_utils.doctor, "main", lambda argv=None: calls.append(("doctor", argv)) or 0)
+    monkeypatch.setattr(course_utils.release, "main", lambda argv=None: calls.append(("release", argv)) or 0)
+    assert course(["doctor", "--quiet"]) == 0
+    assert course(["release", LESSON]) == 0
+    assert calls == [("doctor", ["--quiet"]), ("release", [LESSON])]
+
+
+# the student bundle ----------------------------------------------------------------------
+
+def test_student_pack_holds_what_students_need_and_nothing_of_solutions(tmp_path):
+    out = pack(tmp_path / "student-pack", lessons=[LESSON])
+    for needed in ["README.md", "pyproject.toml", "requirements.lock", "environment.yml", "course_utils/testing.py",
+                   f"notebooks/{LESSON}/{LESSON}.ipynb"]:
+        assert (out / needed).exists(), needed
+    assert not list(out.rglob("solutions")) and not list(out.rglob("*.db"))
+    assert leaks(out) == []
+    names = zipfile.ZipFile(tmp_path / "student-pack.zip").namelist()
+    assert f"student-pack/notebooks/{LESSON}/{LESSON}.ipynb" in names
+    assert not any("solutions" in name for name in names)
+    text = (out / "notebooks" / LESSON / f"{LESSON}.ipynb").read_text()
+    solution_lines, hidden_lines = solution_secrets()
+    assert solution_lines and hidden_lines
+    assert not any(line in text for line in solution_lines | hidden_lines)
+
+
+def test_the_leak_check_catches_solutions(tmp_path):
+    bundle = tmp_path / "bundle"
+    (bundle / "notebooks" / LESSON).mkdir(parents=True)
+    source = nbformat.read(str(COURSE_ROOT / "solutions" / LESSON / f"{LESSON}.ipynb"), as_version=4)
+    source.cells.insert(0, nbformat.v4.new_markdown_cell("# Not quite a copy"))
+    nbformat.write(source, str(bundle / "notebooks" / LESSON / "copy.ipynb"))
+    (bundle / "notes.py").write_bytes((COURSE_ROOT / "solutions" / LESSON / f"{LESSON}.ipynb").read_bytes())
+    found = " | ".join(leaks(bundle))
+    assert "marker" in found and "hidden test line" in found and "a copy of a file of solutions/" in found
+
+
+# course_utils.testing: the public API still works, and tampering fails loudly ------------
+
+def test_testing_helpers_still_check_as_before():
+    x = testing.random_tensor(3, 5, seed=4)
+    testing.expect_close(torch.softmax(x, -1), torch.softmax(x.double(), -1), atol=1e-6)
+    testing.expect_tensor(x, shape=(3, 5), dtype=torch.float32)
+    with pytest.raises(testing.CheckFailed, match="differs from the reference"):
+        testing.expect_close(x + 1e-3, x)
+    with pytest.raises(testing.CheckFailed, match="should be a torch.Tensor"):
+        testing.expect_close(x.numpy(), x)
+
+    class Sub(torch.Tensor):
+        def __eq__(self, other):
+            return True
+
+    with pytest.raises(testing.CheckFailed, match="should be a torch.Tensor"):
+        testing.expect_tensor(x.as_subclass(Sub))
+    with pytest.raises(testing.ForbiddenCall):
+        with testing.forbidden_calls("softmax"):
+            torch.nn.functional.softmax(x, -1)
+    assert "exp" in testing.called_names(lambda t: t.exp())
+
+
+def test_testing_helpers_notice_tampering(monkeypatch):
+    monkeypatch.setattr(testing, "_abs", torch.zeros_like)
+    with pytest.raises(testing.CheckFailed, match="tampered"):
+        testing.expect(True, "")
+    monkeypatch.undo()
+    monkeypatch.setattr(testing._OpRecorder, "__torch_function__",
+                        lambda self, func, types, args=(), kwargs=None: func(*args, **(kwargs or {})))
+    with pytest.raises(testing.CheckFailed, match="tampered"):
+        with testing.forbidden_calls("softmax"):
+            pass
+    monkeypatch.undo()
+    testing.expect(True, "")
+
+
+def test_rebinding_torch_functions_does_not_fool_expect_close(monkeypatch):
+    x = testing.random_tensor(4, seed=2)
+    monkeypatch.setattr(torch, "allclose", lambda *a, **k: True)
+    monkeypatch.setattr(torch, "abs", torch.zeros_like)
+    monkeypatch.setattr(torch, "equal", lambda *a, **k: True)
+    monkeypatch.setattr(torch.Tensor, "__sub__", lambda a, b: torch.zeros_like(a))
+    with pytest.raises(testing.CheckFailed, match="differs"):
+        testing.expect_close(x + 1, x)
