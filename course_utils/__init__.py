@@ -10,6 +10,7 @@ Each public function names the lesson that teaches it. Modules:
 - authoring:  turn a lesson notebook into editable text and back (contributors)
 - timing:     median wall time, thread control, growth exponents (lesson 01)
 - recall_task: the delayed-recall task, SmallRNN and TinyAttention (lesson 01)
+- toy_tasks:  small synthetic sequence tasks for heads and positions (lessons 03, 04)
 - gpt:        a reference GPT (GPTConfig, GPT, generate), fused or explicit attention (lesson 07)
 - text_data:  corpora shipped with Python, a character tokenizer, batches (lesson 07)
 - train:      the training loop, presets, checkpoints, DDP; `python -m course_utils.train` (lesson 07)

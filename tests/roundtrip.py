@@ -136,3 +136,103 @@ def autograde(lesson: str, submissions: dict[str, object], workers: int | None =
             for partial in pool.map(run, enumerate(groups)):
                 results.update(partial)
     return results
+
+
+# ---------------------------------------------------------------------------------------
+# The catalogue of mistakes is long (hundreds of submissions over the course), and an
+# nbgrader run pays a kernel start, the lesson's imports and its own bookkeeping for
+# each one. `grade_in_shared_kernel` grades the same submission notebooks the way nbgrader
+# does (test cells restored from the source with their hidden tests, NBGRADER_EXECUTION
+# set, stderr matching nbgrader_config's IgnorePattern dropped, nbgrader's own
+# determine_grade on the outputs) but runs them one after another in one kernel per
+# worker, with the namespace reset in between. tests/test_roundtrip.py checks that it
+# gives exactly nbgrader's scores on the submissions that both grade.
+# ---------------------------------------------------------------------------------------
+
+def _nbgrader_setting(section: str, name: str):
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(COURSE_ROOT)).load_config()
+    return config[section][name]
+
+
+def graded_notebook(lesson: str, submission):
+    """The submission as nbgrader's autograde sees it: locked and test cells taken from the source."""
+    source_cells = {grade_id(c): c for c in source_notebook(lesson).cells if grade_id(c)}
+    notebook = nbformat.from_dict(submission)
+    for cell in notebook.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("locked") or (meta.get("grade") and not meta.get("solution")):
+            cell.source = source_cells[meta["grade_id"]].source
+    return notebook
+
+
+def _run_cells(client, manager, notebook, timeout: float, ignore) -> dict[str, tuple]:
+    from nbgrader.utils import determine_grade
+
+    scores = {}
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        outputs = []
+
+        def keep(message, outputs=outputs):
+            if message["msg_type"] in {"stream", "error", "execute_result", "display_data"}:
+                outputs.append(nbformat.v4.output_from_msg(message))
+
+        try:
+            client.execute_interactive(cell.source, timeout=timeout, output_hook=keep, allow_stdin=False)
+        except TimeoutError:
+            manager.interrupt_kernel()
+            outputs.append(nbformat.v4.new_output("error", ename="Timeout", evalue="cell timed out", traceback=[]))
+        cell.outputs = [o for o in outputs if not (o.output_type == "stream" and o.name == "stderr"
+                                                   and ignore and re.search(ignore, o.text))]
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("grade") and not meta.get("solution"):
+            score, maximum = determine_grade(cell)
+            scores[meta["grade_id"]] = (score, maximum)
+        if not manager.is_alive():
+            break
+    return scores
+
+
+def grade_in_shared_kernel(lesson: str, submissions: dict[str, object], workers: int | None = None) -> dict[str, dict]:
+    """{student: {test grade_id: (score, max)}}, scored as nbgrader would, without a kernel per submission."""
+    from jupyter_client import KernelManager
+
+    timeout = float(_nbgrader_setting("Execute", "timeout") or 120)
+    ignore = _nbgrader_setting("IgnorePattern", "pattern")
+    workers = max(1, min(workers or int(os.environ.get("COURSE_TEST_WORKERS", os.cpu_count() or 1)), len(submissions)))
+    names = sorted(submissions)
+    threads = max(1, (os.cpu_count() or 1) // workers)
+
+    def run(group: list[str]) -> dict[str, dict]:
+        results = {}
+        with tempfile.TemporaryDirectory(prefix=f"shared-kernel-{lesson}-") as scratch:
+            shutil.copytree(COURSE_ROOT / "notebooks" / lesson, Path(scratch) / lesson)
+            env = {**os.environ, "NBGRADER_EXECUTION": "autograde", "OMP_NUM_THREADS": str(threads)}
+            manager = KernelManager(kernel_name="python3")
+            manager.start_kernel(cwd=str(Path(scratch) / lesson), env=env)
+            client = manager.client()
+            client.start_channels()
+            try:
+                client.wait_for_ready(timeout=120)
+                for name in group:
+                    if not manager.is_alive():
+                        manager.restart_kernel(now=True)
+                        client.wait_for_ready(timeout=120)
+                    client.execute_interactive("get_ipython().run_line_magic('reset', '-f')\n"
+                                               "import matplotlib.pyplot as _plt; _plt.close('all'); del _plt",
+                                               timeout=60)
+                    results[name] = _run_cells(client, manager, graded_notebook(lesson, submissions[name]),
+                                               timeout, ignore)
+            finally:
+                client.stop_channels()
+                manager.shutdown_kernel(now=True)
+        return results
+
+    merged: dict[str, dict] = {}
+    with ThreadPoolExecutor(workers) as pool:
+        for partial in pool.map(run, [names[i::workers] for i in range(workers)]):
+            merged.update(partial)
+    return merged

@@ -1,0 +1,22 @@
+# replaces: multi_head_attention
+# mistake: copy-paste slip: the keys go through q_proj instead of k_proj
+class MultiHeadAttention(nn.Module):
+    def __init__(self, d_model, num_heads):
+        super().__init__()
+        if d_model % num_heads:
+            raise ValueError("d_model is not divisible by num_heads")
+        self.d_model, self.num_heads = d_model, num_heads
+        self.q_proj = nn.Linear(d_model, d_model)
+        self.k_proj = nn.Linear(d_model, d_model)
+        self.v_proj = nn.Linear(d_model, d_model)
+        self.out_proj = nn.Linear(d_model, d_model)
+        self.attn_weights = None
+
+    def forward(self, query, key, value, mask=None):
+        q = split_heads(self.q_proj(query), self.num_heads)  # (B, H, Lq, D/H)
+        k = split_heads(self.q_proj(key), self.num_heads)    # should be k_proj
+        v = split_heads(self.v_proj(value), self.num_heads)  # (B, H, Lk, D/H)
+        if mask is not None and mask.dim() == 3:
+            mask = mask.unsqueeze(1)
+        context, self.attn_weights = scaled_dot_product_attention(q, k, v, mask)
+        return self.out_proj(merge_heads(context))

@@ -1,0 +1,57 @@
+"""Unit tests of course_utils.toy_tasks (lessons 03 and 04)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from course_utils.toy_tasks import IGNORE, accuracy, copy_with_offset, previous_and_largest
+
+
+def test_previous_and_largest_targets():
+    tokens, targets = previous_and_largest(50, 12, 9, seed=3)
+    assert tokens.shape == (50, 12) and tokens.dtype == torch.long
+    assert set(targets) == {"previous", "largest"}
+    assert bool((targets["previous"][:, 0] == IGNORE).all())
+    assert torch.equal(targets["previous"][:, 1:], tokens[:, :-1])
+    largest = targets["largest"]
+    assert torch.equal(largest, tokens.amax(dim=1, keepdim=True).expand(50, 12))
+    assert bool(((tokens == largest).sum(dim=1) == 1).all()), "the largest token appears exactly once"
+    assert bool((tokens >= 0).all()) and bool((tokens < 9).all())
+
+
+def test_previous_and_largest_is_balanced_and_seeded():
+    _, targets = previous_and_largest(4000, 10, 12, seed=0)
+    counts = torch.bincount(targets["largest"][:, 0], minlength=12)
+    assert counts[0] == 0
+    assert counts[1:].min() > 4000 / 11 * 0.7, "every largest value from 1 to 11 should be about equally likely"
+    a, _ = previous_and_largest(5, 6, 7, seed=1)
+    b, _ = previous_and_largest(5, 6, 7, seed=1)
+    c, _ = previous_and_largest(5, 6, 7, seed=2)
+    assert torch.equal(a, b) and not torch.equal(a, c)
+
+
+def test_generator_advances():
+    generator = torch.Generator().manual_seed(0)
+    first, _ = copy_with_offset(4, 8, 10, generator=generator)
+    second, _ = copy_with_offset(4, 8, 10, generator=generator)
+    assert not torch.equal(first, second)
+
+
+def test_copy_with_offset():
+    tokens, targets = copy_with_offset(20, 16, 10, offset=3, seed=4)
+    assert tokens.shape == targets.shape == (20, 16)
+    assert bool((targets[:, :3] == IGNORE).all())
+    assert torch.equal(targets[:, 3:], tokens[:, :-3])
+    with pytest.raises(ValueError):
+        copy_with_offset(2, 3, 10, offset=3)
+    with pytest.raises(ValueError):
+        previous_and_largest(2, 1, 10)
+
+
+def test_accuracy_skips_ignored_positions():
+    logits = torch.tensor([[[0.0, 1.0], [1.0, 0.0], [1.0, 0.0]]])   # predicts 1, 0, 0
+    targets = torch.tensor([[1, 1, IGNORE]])
+    assert accuracy(logits, targets) == 0.5
+    with pytest.raises(ValueError):
+        accuracy(logits, torch.full((1, 3), IGNORE))
