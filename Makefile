@@ -11,7 +11,7 @@ PRETRAINED_STAMP := $(VENV)/.installed-pretrained
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup pretrained lab test release doctor lock clean check-python grade student-pack
+.PHONY: help setup pretrained lab test release doctor lock clean check-python grade student-pack bench
 
 help:
 	@echo "make lab      set up the course (first run only) and open it in JupyterLab"
@@ -20,6 +20,7 @@ help:
 	@echo "make release  regenerate notebooks/ (student release) from solutions/ with nbgrader"
 	@echo "make grade ASSIGNMENT=<id> SUBMISSIONS=<folder>  grade a class in sandboxes (needs bubblewrap)"
 	@echo "make student-pack  build build/student-pack/ (no solutions, no hidden tests)"
+	@echo "make bench    speed benchmarks (training, attention kernels, generation): prints a table, writes benchmarks/results/*.json"
 	@echo "make doctor   check the environment: Python, packages, CPU/GPU, Jupyter extensions"
 	@echo "make lock     re-pin requirements.lock and environment.yml from requirements.in"
 	@echo "make clean    remove the virtual environment and build artefacts"
@@ -77,6 +78,11 @@ grade: setup
 
 student-pack: setup
 	$(BIN)/course pack
+
+BENCH_ARGS ?=
+
+bench: setup
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 doctor: setup
 	$(BIN)/python -m course_utils.doctor
