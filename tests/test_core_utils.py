@@ -126,3 +126,19 @@ def test_attention_heatmap_labels_axes_and_rejects_wrong_rank():
     with pytest.raises(ValueError, match="2-D"):
         plotting.attention_heatmap(torch.rand(2, 3, 4))
     matplotlib.pyplot.close("all")
+
+
+def test_a_failed_check_shows_the_test_line_and_hint_not_the_checker_internals():
+    from course_utils import testing
+
+    cell = ("import torch\n"
+            "weights = torch.full((2, 3), 0.5)\n"
+            "expect_close(weights.sum(-1), torch.ones(2), name='row sums', hint='softmax over dim=-1?')\n")
+    namespace = {"expect_close": testing.expect_close}
+    with pytest.raises(testing.CheckFailed) as failure:
+        exec(compile(cell, "<test cell>", "exec"), namespace)
+    assert str(failure.value).splitlines()[-1] == "Hint: softmax over dim=-1?"
+    shown = "\n".join(failure.value._render_traceback_())
+    assert "this cell, line 3" in shown
+    assert "row sums differs from the reference by up to 0.5" in shown
+    assert "testing.py" not in shown and "_item(" not in shown

@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from course_utils.dates_task import (BOS, EOS, FORMATS, DateTranslator, cross_attention_maps, decode, encode,
+                                     encode_sources,
                                      make_batch, make_example, make_examples, train_dates, translate,
                                      year_attention_share)
 
@@ -71,3 +72,15 @@ def test_padding_does_not_change_the_translation_scores():
         together = model(src, tgt_in)[0]
         alone = model(alone_src, alone_in)[0]
     assert torch.allclose(together, alone, atol=1e-5)
+
+
+def test_positions_are_not_drowned_by_the_token_embeddings():
+    # With token embeddings eight times larger than the positions, the model cannot tell
+    # which digit comes next and swaps them: 32 % exact match after 1500 steps, not 100 %.
+    model = DateTranslator(d_model=64, num_heads=4, d_ff=128, num_layers=2)
+    ids = encode_sources(["2026-11-21", "November 21, 2026"])  # (2, S)
+    with torch.no_grad():
+        embedded = model._embed(model.src_emb, ids)  # (2, S, D)
+    positions = model.positions[: ids.shape[1]]  # (S, D)
+    token_part = embedded - positions
+    assert float(token_part.std()) < 2 * float(positions.std())

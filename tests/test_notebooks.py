@@ -17,6 +17,7 @@ import pytest
 from nbclient import NotebookClient
 
 from conftest import record_time
+from course_utils import figure_audit
 from course_utils.release import COURSE_ROOT, lesson_ids
 
 # Seconds a lesson may take on 2 CPU cores (COURSE_DESIGN.md: about 90 s). The test fails
@@ -29,10 +30,18 @@ BUDGET_S = {"07_training_a_transformer": 240,
 SHORTENED = {"07_training_a_transformer": {"COURSE_QUICK": "1"}}
 
 
-def execute(lesson: str, workdir: Path, extra_env: dict[str, str]) -> tuple[nbformat.NotebookNode, float]:
+def execute(lesson: str, workdir: Path, extra_env: dict[str, str],
+            figure_log: Path | None = None) -> tuple[nbformat.NotebookNode, float]:
+    """Run a scratch copy of a solution notebook; with `figure_log`, record every figure it draws."""
     shutil.copytree(COURSE_ROOT / "solutions" / lesson, workdir / lesson)
     path = workdir / lesson / f"{lesson}.ipynb"
     notebook = nbformat.read(str(path), as_version=4)
+    if figure_log is not None:
+        notebook.cells.insert(0, nbformat.v4.new_code_cell(
+            f"import course_utils.figure_audit\ncourse_utils.figure_audit.install({str(figure_log)!r})"))
+    # The suite draws with Agg; a lesson's kernel draws inline, as in JupyterLab, so every
+    # figure is rendered (and recorded by the figure audit).
+    extra_env = {"MPLBACKEND": "module://matplotlib_inline.backend_inline", **extra_env}
     saved = {key: os.environ.get(key) for key in extra_env}
     os.environ.update(extra_env)
     try:
@@ -40,7 +49,10 @@ def execute(lesson: str, workdir: Path, extra_env: dict[str, str]) -> tuple[nbfo
                                 resources={"metadata": {"path": str(path.parent)}})
         start = time.perf_counter()
         client.execute()
-        return notebook, time.perf_counter() - start
+        seconds = time.perf_counter() - start
+        if figure_log is not None:
+            notebook.cells.pop(0)
+        return notebook, seconds
     finally:
         for key, value in saved.items():
             if value is None:
@@ -61,9 +73,14 @@ def errors_in(notebook) -> list[str]:
 @pytest.mark.notebook
 @pytest.mark.parametrize("lesson", lesson_ids())
 def test_solution_runs_top_to_bottom(lesson, tmp_path):
-    notebook, seconds = execute(lesson, tmp_path, SHORTENED.get(lesson, {}))
+    figure_log = tmp_path / "figures.jsonl"
+    notebook, seconds = execute(lesson, tmp_path, SHORTENED.get(lesson, {}), figure_log)
     label = "run (shortened)" if lesson in SHORTENED else "run (full)"
     record_time(lesson, label, seconds)
     assert not errors_in(notebook), f"{lesson} raised errors:\n" + "\n".join(errors_in(notebook))
+    figures = figure_audit.read(figure_log)
+    unreadable = [f"figure {number}: {problem}" for number, record in enumerate(figures, start=1)
+                  for problem in figure_audit.problems(record)]
+    assert not unreadable, f"{lesson} shows figures a student cannot read well:\n" + "\n".join(unreadable)
     budget = BUDGET_S.get(lesson, DEFAULT_BUDGET_S)
     assert seconds < 2 * budget, f"{lesson} took {seconds:.0f} s, far over its {budget} s budget"

@@ -48,6 +48,21 @@ def test_notebook_names_its_kernel(path):
     assert kernelspec.get("name") == "python3", f"{path.name}: kernelspec metadata missing or not python3"
 
 
+# JupyterLab does not wrap code: with the file browser open, a notebook on a laptop shows
+# about 100 characters of a line, so lessons keep to black's 88 (ruff format --line-length 88).
+MAX_CODE_LINE = 88
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_code_lines_fit_the_notebook(lesson):
+    notebook = read(COURSE_ROOT / "solutions" / lesson / f"{lesson}.ipynb")
+    too_long = [f"cell {index}: {len(line)} characters: {line.strip()[:60]}..."
+                for index, cell in enumerate(notebook.cells) if cell.cell_type == "code"
+                for line in cell.source.splitlines() if len(line) > MAX_CODE_LINE]
+    assert not too_long, (f"{lesson}: {len(too_long)} code lines longer than {MAX_CODE_LINE} "
+                          "characters, cut off in JupyterLab:\n" + "\n".join(too_long))
+
+
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_release_is_up_to_date(lesson):
     committed = COURSE_ROOT / "notebooks" / lesson / f"{lesson}.ipynb"
