@@ -134,24 +134,62 @@ def problems(record: dict) -> list[str]:
 
 
 def install(path: str | Path) -> None:
-    """Record every figure drawn in this process to the JSON-lines file at `path`."""
+    """Record every figure drawn in this process to the JSON-lines file at `path`.
+
+    With a display backend (inline), a figure is recorded when it is rendered. With Agg,
+    which the test suite uses (its kernels then send no images, and nbclient has been seen
+    to stall on cells whose widgets display figures), `plt.show()` and the end of each cell
+    draw, record and close the open figures, as the inline backend would show them.
+    """
+    import matplotlib
+    import matplotlib.pyplot as plt
+
     target = Path(path)
     original = FigureCanvasBase.print_figure
     if getattr(original, "_course_audit", False):
         return
 
+    def record(figure) -> None:
+        try:
+            entry = describe(figure)
+        except Exception as error:  # noqa: BLE001 - a figure the audit cannot read is reported, not fatal
+            entry = {"width_px": 0, "height_px": 0, "axes": [], "audit_error": repr(error)}
+        with target.open("a") as stream:
+            stream.write(json.dumps(entry) + "\n")
+
     def print_figure(canvas, *args, **kwargs):
         result = original(canvas, *args, **kwargs)  # draws: the layout is final afterwards
-        try:
-            record = describe(canvas.figure)
-        except Exception as error:  # noqa: BLE001 - a figure the audit cannot read is reported, not fatal
-            record = {"width_px": 0, "height_px": 0, "axes": [], "audit_error": repr(error)}
-        with target.open("a") as stream:
-            stream.write(json.dumps(record) + "\n")
+        record(canvas.figure)
         return result
+
+    def headless() -> bool:
+        return matplotlib.get_backend().lower() == "agg"
+
+    def draw_open_figures() -> None:
+        for number in plt.get_fignums():
+            figure = plt.figure(number)
+            figure.canvas.draw()
+            record(figure)
+        plt.close("all")
+
+    original_show = plt.show
+
+    def show(*args, **kwargs):
+        if headless():
+            draw_open_figures()
+            return None
+        return original_show(*args, **kwargs)
 
     print_figure._course_audit = True
     FigureCanvasBase.print_figure = print_figure
+    plt.show = show
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.events.register("post_execute", lambda: draw_open_figures() if headless() else None)
 
 
 def read(path: str | Path) -> list[dict]:

@@ -39,9 +39,6 @@ def execute(lesson: str, workdir: Path, extra_env: dict[str, str],
     if figure_log is not None:
         notebook.cells.insert(0, nbformat.v4.new_code_cell(
             f"import course_utils.figure_audit\ncourse_utils.figure_audit.install({str(figure_log)!r})"))
-    # The suite draws with Agg; a lesson's kernel draws inline, as in JupyterLab, so every
-    # figure is rendered (and recorded by the figure audit).
-    extra_env = {"MPLBACKEND": "module://matplotlib_inline.backend_inline", **extra_env}
     saved = {key: os.environ.get(key) for key in extra_env}
     os.environ.update(extra_env)
     try:

@@ -109,7 +109,7 @@ def test_tiny_text_is_flagged():
 
 def test_install_records_every_figure_drawn_and_only_once(tmp_path):
     log = tmp_path / "figures.jsonl"
-    original = matplotlib.backend_bases.FigureCanvasBase.print_figure
+    original, original_show = matplotlib.backend_bases.FigureCanvasBase.print_figure, plt.show
     try:
         figure_audit.install(log)
         figure_audit.install(log)  # a second install does not record twice
@@ -120,6 +120,7 @@ def test_install_records_every_figure_drawn_and_only_once(tmp_path):
             figure.savefig(io.BytesIO(), format="png")
     finally:
         matplotlib.backend_bases.FigureCanvasBase.print_figure = original
+        plt.show = original_show
     records = figure_audit.read(log)
     assert [len(figure_audit.problems(record)) for record in records] == [0, 2]
     assert records[1]["width_px"] == 1200
@@ -196,3 +197,18 @@ def test_rotated_or_sparse_tick_labels_pass():
 def test_rotated_labels_too_close_for_their_line_height_are_flagged():
     found = problems_of(crowded_axis_figure(80, rotation=90, width_in=3.0))
     assert any("x tick labels overlap" in problem for problem in found)
+
+
+def test_install_under_agg_records_figures_at_show(tmp_path):
+    log = tmp_path / "figures.jsonl"
+    original_print, original_show = matplotlib.backend_bases.FigureCanvasBase.print_figure, plt.show
+    try:
+        figure_audit.install(log)
+        labelled_line_figure()
+        labelled_line_figure(width_in=12)
+        plt.show()  # Agg shows nothing: the audit draws, records and closes the open figures
+    finally:
+        matplotlib.backend_bases.FigureCanvasBase.print_figure = original_print
+        plt.show = original_show
+    assert [record["width_px"] for record in figure_audit.read(log)] == [600, 1200]
+    assert plt.get_fignums() == []

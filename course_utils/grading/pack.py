@@ -94,7 +94,10 @@ def solution_secrets(root: Path = COURSE_ROOT) -> tuple[set[str], set[str]]:
     solution_lines: set[str] = set()
     hidden_lines: set[str] = set()
     for region, text in regions:
-        if len(text) >= 12 and text not in public and not text.startswith("#"):
+        # A line that opens or closes brackets (`x = random_tensor(`, `).backward()`) is a
+        # fragment of formatted code, not something that gives a solution away.
+        fragment = text.endswith(("(", "[", "{")) or text.startswith((")", "]", "}"))
+        if len(text) >= 12 and text not in public and not text.startswith("#") and not fragment:
             (solution_lines if region == "SOLUTION" else hidden_lines).add(text)
     return solution_lines, hidden_lines
 
