@@ -147,8 +147,8 @@ class DateTranslator(nn.Module):
         self.head = nn.Linear(d_model, len(CHARS))
 
     def _embed(self, table: nn.Embedding, ids: torch.Tensor) -> torch.Tensor:
-        # No sqrt(d_model) factor here: Vaswani et al. scale embeddings whose entries are about
-        # d_model^-1/2 in size, but nn.Embedding starts at about 1, and scaled by 8 the tokens
+        # No sqrt(d_model) factor here: Vaswani et al. scale embeddings that their reference code
+        # (tensor2tensor) starts at about d_model^-1/2, but nn.Embedding starts at about 1, and scaled by 8 the tokens
         # drown the positions (entries of at most 1). The model then cannot tell which digit
         # comes next and swaps them (1903 -> 1930): 32 % exact match instead of 100 %.
         return table(ids) + self.positions[: ids.shape[1]]  # (B, L, D)
