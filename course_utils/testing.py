@@ -78,6 +78,19 @@ _int = builtins.int
 _getattr = builtins.getattr
 _id = builtins.id
 _extract_tb = traceback.extract_tb
+_max = builtins.max
+_numel = torch.Tensor.numel
+_getprofile = sys.getprofile
+_setprofile = sys.setprofile
+_frozenset = builtins.frozenset
+_callable = builtins.callable
+
+# The course's tolerance rule (CONTRIBUTING.md, "Tolerances"): a result is judged at the
+# precision of its dtype, relative to the size of the values. float64 allows constants
+# (a sqrt(d_k), a frequency, an angle) computed in float32: 1e-6 is about 16 float32 ulps.
+# float32 allows the rounding of a few chained float32 operations. Tests whose arithmetic
+# amplifies rounding (long sequences, large values) derive their tolerance beside the check.
+_PRECISION = ((torch.float64, 1e-6), (torch.float32, 1e-5), (torch.float16, 1e-3), (torch.bfloat16, 1e-2))
 _RED, _RESET = "\x1b[31m", "\x1b[0m"  # ANSI colours, as IPython's own tracebacks use
 
 
@@ -138,15 +151,34 @@ def expect_tensor(value: Any, shape: Sequence[int] | None = None, name: str = "t
         raise CheckFailed(f"{name} has dtype {_dtype_of(value)}, expected {dtype}")
 
 
-def expect_close(actual: Any, expected: torch.Tensor, name: str = "the result", *, atol: float = 1e-5,
-                 rtol: float = 1e-5, hint: str = "") -> None:
+def precision(*tensors: torch.Tensor) -> float:
+    """The relative precision results of these tensors' dtypes are judged at: the loosest (lesson 00).
+
+    0.0 (exact) when none of them is a floating-point tensor.
+    """
+    dtypes = [_dtype_of(t) for t in tensors]
+    return _max((p for dtype, p in _PRECISION if dtype in dtypes), default=0.0)
+
+
+def expect_close(actual: Any, expected: torch.Tensor, name: str = "the result", *,
+                 atol: float | None = None, rtol: float | None = None, hint: str = "") -> None:
     """Fail unless `actual` matches `expected` elementwise, NaN and inf in the same places (lesson 00).
 
-    The message gives the largest difference and where it is, then the hint.
+    Element i passes when |actual_i - expected_i| <= atol + rtol * |expected_i|. Without
+    tolerances, the course's rule (see `precision`): rtol = p and atol = p * max|expected|,
+    with p the precision of the less precise dtype of the two tensors. A test that gives
+    one tolerance means exactly it: the other is 0. The message gives the largest
+    difference and where it is, then the hint.
     """
     expect_tensor(actual, shape=_tuple(_size(expected)), name=name)
     got = _to(_detach(actual), "cpu", _float64)
     want = _to(_detach(expected), "cpu", _float64)
+    if atol is None and rtol is None:
+        rtol = precision(actual, expected)
+        finite_want = _masked_select(want, _logical_not(_logical_or(_isnan(want), _isinf(want))))
+        scale = _float(_item(_amax(_abs(finite_want)))) if _numel(finite_want) else 0.0
+        atol = rtol * scale
+    atol, rtol = atol or 0.0, rtol or 0.0
     suffix = f"\nHint: {hint}" if hint else ""
     got_nan, want_nan = _isnan(got), _isnan(want)
     if not _equal(got_nan, want_nan):
@@ -181,18 +213,18 @@ def random_tensor(*shape: int, seed: int = 0, scale: float = 1.0, dtype: torch.d
     return values.to(dtype).requires_grad_(requires_grad)
 
 
-def _resolve(dotted: str) -> tuple[Any, str]:
-    """'torch.nn.functional.softmax' -> (torch.nn.functional, 'softmax'); also classes such as torch.Tensor."""
+def _resolve(dotted: str) -> Any:
+    """'course_utils.reference.softmax' -> that function; also classes and their methods."""
     parts = dotted.split(".")
     for split in range(len(parts) - 1, 0, -1):
         try:
-            owner = importlib.import_module(".".join(parts[:split]))
+            found = importlib.import_module(".".join(parts[:split]))
         except ImportError:
             continue
-        for attribute in parts[split:-1]:
-            owner = getattr(owner, attribute)
-        return owner, parts[-1]
-    raise ValueError(f"cannot resolve {dotted!r}")
+        for attribute in parts[split:]:
+            found = getattr(found, attribute)
+        return found
+    raise ValueError(f"cannot resolve {dotted!r}: expected a dotted name such as 'course_utils.reference.softmax'")
 
 
 class ForbiddenCall(CheckFailed):
@@ -227,43 +259,86 @@ class _KernelRecorder(TorchDispatchMode):
         return func(*args, **(kwargs or {}))
 
 
-@contextlib.contextmanager
-def forbidden_calls(*names: str, exercise: str = "this exercise") -> Iterator[list[str]]:
-    """Fail if the block calls any of the named functions (lesson 00).
+def _code_objects(target: Any) -> dict:
+    """{code object: name} of what runs when `target` is called (or, for a class, used).
 
-    A plain name ('softmax', '_softmax', 'scaled_dot_product_attention') is caught at the
-    torch-function and ATen levels, so `from torch import softmax as s`, `x.softmax()` and
-    `nn.Softmax` are all seen. A dotted name ('course_utils.reference.softmax') is replaced
-    by a stub for the duration of the block. Yields the list of calls seen.
+    A function, a method (bound or not), a wrapper with __wrapped__, a functools.partial, or
+    a class: every function, property and static or class method its own body defines.
+    """
+    label = f"{getattr(target, '__module__', '?')}.{getattr(target, '__qualname__', repr(target))}"
+    if _isinstance(target, _type):
+        codes = {}
+        for member in vars(target).values():
+            inner = getattr(member, "__func__", None) or getattr(member, "fget", None) or member
+            code = getattr(inner, "__code__", None)
+            if code is not None:
+                codes[code] = label
+        return codes
+    inner = target
+    for _ in range(8):  # unwrap bound methods, partials and decorated functions
+        inner = getattr(inner, "__func__", None) or getattr(inner, "func", None) or getattr(inner, "__wrapped__", None) or inner
+    code = getattr(inner, "__code__", None)
+    if code is None:
+        raise TypeError(f"forbidden_calls cannot watch {target!r}: expected a Python function, method or class")
+    return {code: label}
+
+
+class _CodeWatch:
+    """A profile hook that notes every call of the watched code objects, then hands on to the previous hook."""
+
+    def __init__(self, watched: dict):
+        self.watched, self.called, self.previous = watched, [], None
+
+    def __call__(self, frame, event, arg):
+        if event == "call" and frame.f_code in self.watched:
+            self.called.append(self.watched[frame.f_code])
+        if self.previous is not None:
+            self.previous(frame, event, arg)
+
+    def __enter__(self):
+        self.previous = _getprofile()
+        _setprofile(self)
+        return self
+
+    def __exit__(self, *exc):
+        removed = _getprofile() is not self
+        _setprofile(self.previous)
+        if removed:
+            self.called.append("sys.setprofile (the call watch was switched off)")
+        return False
+
+
+@contextlib.contextmanager
+def forbidden_calls(*targets: Any, exercise: str = "this exercise") -> Iterator[list[str]]:
+    """Fail if the block calls any of the targets, however it reaches them (lesson 00).
+
+    The one check of the rule "do not call what you are implementing", for every lesson:
+
+    - a plain name ('softmax', '_softmax', 'scaled_dot_product_attention') is a torch
+      function or ATen kernel, caught at the torch-function and dispatch levels, so
+      `from torch import softmax as s`, `x.softmax()` and `nn.Softmax` are all seen;
+    - a Python function, method or class (or its dotted name, such as
+      'course_utils.reference.softmax') is caught by the code that runs, so an alias taken
+      before the block, a bound method, a functools.partial, a lambda, a wrapper and a
+      subclass are all seen.
+
+    Yields the list of calls seen; raises ForbiddenCall after the block if it is not empty.
     """
     _check_integrity()
+    plain = {t for t in targets if _isinstance(t, str) and "." not in t}
+    watched = {}
+    for target in targets:
+        if not (_isinstance(target, str) and "." not in target):
+            watched.update(_code_objects(_resolve(target) if _isinstance(target, str) else target))
     called: list[str] = []
-    saved = []
-    for dotted in (n for n in names if "." in n):
-        owner, attribute = _resolve(dotted)
-        own = attribute in vars(owner)  # False for a method inherited from a base class
-        saved.append((owner, attribute, vars(owner)[attribute] if own else None, own))
-
-        def stub(*args, _dotted=dotted, **kwargs):
-            called.append(_dotted)
-            raise ForbiddenCall(f"{exercise} asks you to write this yourself: calling {_dotted} is not allowed here.")
-
-        setattr(owner, attribute, stub)
-    plain = {n for n in names if "." not in n}
-    functions, kernels = _OpRecorder(plain), _KernelRecorder(plain)
-    try:
-        with functions, kernels:
-            yield called
-    finally:
-        for owner, attribute, original, own in reversed(saved):
-            if own:
-                setattr(owner, attribute, original)
-            else:
-                delattr(owner, attribute)
+    functions, kernels, code = _OpRecorder(plain), _KernelRecorder(plain), _CodeWatch(watched)
+    with functions, kernels, code:
+        yield called
     _check_integrity()
-    called += functions.called + kernels.called
+    called += functions.called + kernels.called + code.called
     if called:
-        raise ForbiddenCall(f"{exercise} asks you to write this yourself, but it called {sorted(set(called))}.")
+        raise ForbiddenCall(f"{exercise} asks you to write this yourself, but it called "
+                            f"{sorted(set(called))}.")
 
 
 def called_names(function: Callable) -> set[str]:
@@ -293,7 +368,7 @@ def _snapshot_classes(*classes):
 
 _MODULE = vars(sys.modules[__name__])
 _TRUSTED_GLOBALS = _tuple((name, value) for name, value in _MODULE.items() if not name.startswith("__"))
-_TRUSTED_CLASSES = _snapshot_classes(_OpRecorder, _KernelRecorder, TorchFunctionMode, TorchDispatchMode,
+_TRUSTED_CLASSES = _snapshot_classes(_OpRecorder, _KernelRecorder, _CodeWatch, TorchFunctionMode, TorchDispatchMode,
                                      contextlib._GeneratorContextManager)
 
 

@@ -27,31 +27,52 @@ import nbformat
 
 from course_utils.release import COURSE_ROOT, run_nbgrader
 
-MISTAKES_DIR = Path(__file__).resolve().parent / "mistakes"
+CATALOGUES = Path(__file__).resolve().parent
+MISTAKES_DIR = CATALOGUES / "mistakes"
+ALTERNATIVES_DIR = CATALOGUES / "alternatives"
 SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
+KINDS = {"mistake": MISTAKES_DIR, "alternative": ALTERNATIVES_DIR}
 
 
 @dataclass(frozen=True)
-class Mistake:
-    """A wrong implementation a student would plausibly write, and the cell it goes in."""
+class Variant:
+    """Another answer to one solution cell: a plausible mistake, or a correct alternative.
+
+    One file each, in tests/mistakes/<lesson>/ or tests/alternatives/<lesson>/, headed by
+
+        # replaces: <grade_id of the solution cell>
+        # mistake: <what is wrong>          (or)   # alternative: <how it differs>
+
+    and holding the cell's whole new source.
+    """
 
     name: str
+    kind: str           # "mistake" or "alternative"
     replaces: str       # grade_id of the solution cell
     description: str
     source: str
 
     @classmethod
-    def from_file(cls, path: Path) -> "Mistake":
+    def from_file(cls, path: Path, kind: str) -> "Variant":
         text = path.read_text()
         replaces = re.search(r"^# replaces: (\S+)\s*$", text, re.M)
-        description = re.search(r"^# mistake: (.+)$", text, re.M)
+        description = re.search(rf"^# {kind}: (.+)$", text, re.M)
         if not replaces or not description:
-            raise ValueError(f"{path}: needs '# replaces: <grade_id>' and '# mistake: <description>' lines")
-        return cls(path.stem, replaces.group(1), description.group(1).strip(), text)
+            raise ValueError(f"{path}: needs '# replaces: <grade_id>' and '# {kind}: <description>' lines")
+        return cls(path.stem, kind, replaces.group(1), description.group(1).strip(), text)
 
 
-def load_mistakes(lesson: str) -> list[Mistake]:
-    return [Mistake.from_file(p) for p in sorted((MISTAKES_DIR / lesson).glob("*.py"))]
+def load_variants(lesson: str, kind: str) -> list[Variant]:
+    """The catalogue of one kind ("mistake" or "alternative") for a lesson, sorted by name."""
+    return [Variant.from_file(p, kind) for p in sorted((KINDS[kind] / lesson).glob("*.py"))]
+
+
+def load_mistakes(lesson: str) -> list[Variant]:
+    return load_variants(lesson, "mistake")
+
+
+def load_alternatives(lesson: str) -> list[Variant]:
+    return load_variants(lesson, "alternative")
 
 
 def source_notebook(lesson: str, root: Path = COURSE_ROOT):
@@ -167,7 +188,7 @@ def graded_notebook(lesson: str, submission):
     return notebook
 
 
-def _run_cells(client, manager, notebook, timeout: float, ignore) -> dict[str, tuple]:
+def _run_cells(client, manager, notebook, timeout: float, ignore, stop_at_loss: bool = False) -> dict[str, tuple]:
     from nbgrader.utils import determine_grade
 
     scores = {}
@@ -191,13 +212,20 @@ def _run_cells(client, manager, notebook, timeout: float, ignore) -> dict[str, t
         if meta.get("grade") and not meta.get("solution"):
             score, maximum = determine_grade(cell)
             scores[meta["grade_id"]] = (score, maximum)
+            if stop_at_loss and score < maximum:
+                break  # a mistake needs to lose points once; the rest would cost time only
         if not manager.is_alive():
             break
     return scores
 
 
-def grade_in_shared_kernel(lesson: str, submissions: dict[str, object], workers: int | None = None) -> dict[str, dict]:
-    """{student: {test grade_id: (score, max)}}, scored as nbgrader would, without a kernel per submission."""
+def grade_in_shared_kernel(lesson: str, submissions: dict[str, object], workers: int | None = None,
+                           stop_at_loss: set[str] = frozenset()) -> dict[str, dict]:
+    """{student: {test grade_id: (score, max)}}, scored as nbgrader would, without a kernel per submission.
+
+    A submission named in `stop_at_loss` stops at its first test cell that loses points (the
+    catalogue of mistakes only needs to know that one does).
+    """
     from jupyter_client import KernelManager
 
     timeout = float(_nbgrader_setting("Execute", "timeout") or 120)
@@ -225,7 +253,7 @@ def grade_in_shared_kernel(lesson: str, submissions: dict[str, object], workers:
                                                "import matplotlib.pyplot as _plt; _plt.close('all'); del _plt",
                                                timeout=60)
                     results[name] = _run_cells(client, manager, graded_notebook(lesson, submissions[name]),
-                                               timeout, ignore)
+                                               timeout, ignore, stop_at_loss=name in stop_at_loss)
             finally:
                 client.stop_channels()
                 manager.shutdown_kernel(now=True)

@@ -3,10 +3,13 @@
 - the solutions, handed in as a student's notebook, earn full marks on every test cell
   (graded by a real `nbgrader autograde` run);
 - the untouched release earns nothing (idem);
-- every plausible mistake in tests/mistakes/<lesson>/ loses points. The whole catalogue is
-  graded in shared kernels (roundtrip.grade_in_shared_kernel), which score as nbgrader
-  does; the solution and the release go through both graders, and the scores must agree
-  cell for cell.
+- every plausible mistake in tests/mistakes/<lesson>/ loses points;
+- every correct alternative in tests/alternatives/<lesson>/ earns exactly the solution's
+  points, cell for cell.
+
+The catalogues are graded in shared kernels (roundtrip.grade_in_shared_kernel), which score
+as nbgrader does; the solution, the release, one mistake and one alternative of each lesson
+also go through real nbgrader, and the scores must agree cell for cell.
 """
 
 from __future__ import annotations
@@ -17,23 +20,48 @@ import pytest
 
 from conftest import record_time
 from course_utils.release import lesson_ids
-from roundtrip import MISTAKES_DIR, autograde, grade_in_shared_kernel, load_mistakes, student_notebook
+from roundtrip import (
+    ALTERNATIVES_DIR,
+    MISTAKES_DIR,
+    autograde,
+    grade_id,
+    grade_in_shared_kernel,
+    load_alternatives,
+    load_mistakes,
+    source_notebook,
+    student_notebook,
+)
 
 LESSONS = lesson_ids()
 _by_nbgrader: dict[str, dict] = {}
 _in_shared_kernel: dict[str, dict] = {}
 
 
+# Each catalogue holds at least this many variants of every graded function.
+MIN_MISTAKES = 4
+MIN_ALTERNATIVES = 3
+# Graded functions with fewer correct alternatives, and why no more exist.
+FEW_ALTERNATIVES: dict[str, str] = {}
+
+
 def submissions(lesson: str) -> dict[str, object]:
     found = {"solution": student_notebook(lesson), "untouched-release": student_notebook(lesson, solved=False)}
-    for mistake in load_mistakes(lesson):
-        found[f"mistake-{mistake.name}"] = student_notebook(lesson, {mistake.replaces: mistake.source})
+    for variant in load_mistakes(lesson) + load_alternatives(lesson):
+        found[f"{variant.kind}-{variant.name}"] = student_notebook(lesson, {variant.replaces: variant.source})
     return found
 
 
 def cross_checked(lesson: str) -> list[str]:
-    """The submissions that both graders grade: the solution (full marks) and the release (errors)."""
-    return ["solution", "untouched-release"]
+    """The submissions that both graders grade: solution, release, a mistake and an alternative."""
+    sample = ["solution", "untouched-release"]
+    sample += [f"mistake-{v.name}" for v in load_mistakes(lesson)[:1]]
+    sample += [f"alternative-{v.name}" for v in load_alternatives(lesson)[:1]]
+    return sample
+
+
+def graded_functions(lesson: str) -> set[str]:
+    return {grade_id(c) for c in source_notebook(lesson).cells
+            if c.cell_type == "code" and c.get("metadata", {}).get("nbgrader", {}).get("solution")}
 
 
 def graded(lesson: str) -> dict[str, dict[str, tuple]]:
@@ -52,7 +80,9 @@ def graded_in_shared_kernel(lesson: str) -> dict[str, dict[str, tuple]]:
     if lesson not in _in_shared_kernel:
         every = submissions(lesson)
         start = time.perf_counter()
-        _in_shared_kernel[lesson] = grade_in_shared_kernel(lesson, every)
+        # A mistake stops at its first lost point, except the one nbgrader also grades.
+        stop = {name for name in every if name.startswith("mistake-")} - set(cross_checked(lesson))
+        _in_shared_kernel[lesson] = grade_in_shared_kernel(lesson, every, stop_at_loss=stop)
         record_time(lesson, f"shared kernel x{len(every)}", time.perf_counter() - start)
     return _in_shared_kernel[lesson]
 
@@ -98,10 +128,30 @@ def test_shared_kernel_scores_like_nbgrader(lesson):
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
-def test_every_graded_function_has_a_catalogue(lesson):
-    from roundtrip import grade_id, source_notebook
+def test_every_alternative_earns_the_solutions_points(lesson):
+    alternatives = load_alternatives(lesson)
+    if not alternatives:
+        pytest.fail(f"{lesson}: no catalogue of correct alternatives in {ALTERNATIVES_DIR / lesson}")
+    results = graded_in_shared_kernel(lesson)
+    solution = results["solution"]
+    unfair = [f"{a.name} ({a.description}): {describe({c: s for c, s in results[f'alternative-{a.name}'].items() if s != solution.get(c)})}"
+              for a in alternatives if results[f"alternative-{a.name}"] != solution]
+    assert not unfair, f"{lesson}: these correct alternatives do not earn the solution's points: {unfair}"
 
-    solution_cells = {grade_id(c) for c in source_notebook(lesson).cells
-                      if c.cell_type == "code" and c.get("metadata", {}).get("nbgrader", {}).get("solution")}
-    covered = {m.replaces for m in load_mistakes(lesson)}
-    assert solution_cells <= covered, f"{lesson}: no catalogued mistake for {sorted(solution_cells - covered)}"
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_every_graded_function_has_both_catalogues(lesson):
+    counts = {}
+    for variant in load_mistakes(lesson) + load_alternatives(lesson):
+        counts.setdefault((variant.replaces, variant.kind), 0)
+        counts[variant.replaces, variant.kind] += 1
+    short = []
+    for function in sorted(graded_functions(lesson)):
+        if counts.get((function, "mistake"), 0) < MIN_MISTAKES:
+            short.append(f"{function}: {counts.get((function, 'mistake'), 0)} mistakes (at least {MIN_MISTAKES})")
+        if counts.get((function, "alternative"), 0) < MIN_ALTERNATIVES and function not in FEW_ALTERNATIVES:
+            short.append(f"{function}: {counts.get((function, 'alternative'), 0)} alternatives "
+                         f"(at least {MIN_ALTERNATIVES}, or a reason in FEW_ALTERNATIVES)")
+    unknown = {v.replaces for v in load_mistakes(lesson) + load_alternatives(lesson)} - graded_functions(lesson)
+    assert not unknown, f"{lesson}: catalogue files replace cells that are not solution cells: {sorted(unknown)}"
+    assert not short, f"{lesson}: catalogues too short: {short}"

@@ -1,0 +1,149 @@
+"""Unit tests for course_utils.testing: the tolerance rule and the one forbidden-call check."""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+import pytest
+import torch
+from torch import nn
+
+from course_utils import reference
+from course_utils.blocks import EncoderBlock
+from course_utils.testing import CheckFailed, ForbiddenCall, expect_close, forbidden_calls, precision
+
+
+# --- tolerances -------------------------------------------------------------------------
+
+def test_precision_is_the_loosest_dtype_of_the_tensors():
+    x64, x32 = torch.zeros(2, dtype=torch.float64), torch.zeros(2)
+    assert precision(x64) == 1e-6
+    assert precision(x32, x64) == 1e-5
+    assert precision(torch.zeros(2, dtype=torch.bfloat16), x32) == 1e-2
+    assert precision(torch.zeros(2, dtype=torch.long)) == 0.0
+
+
+def test_float64_results_may_use_float32_constants():
+    q = torch.randn(3, 5, 7, dtype=torch.float64)
+    exact = q / torch.sqrt(torch.tensor(7.0, dtype=torch.float64))
+    with_float32_constant = q / torch.sqrt(torch.tensor(7.0, dtype=torch.float32))
+    expect_close(with_float32_constant, exact)
+    with pytest.raises(CheckFailed, match="differs from the reference"):
+        expect_close(exact * (1 + 1e-4), exact)
+
+
+def test_float32_results_are_judged_relative_to_the_size_of_the_values():
+    want = torch.tensor([1000.0, 1e-3], dtype=torch.float64)
+    expect_close(torch.tensor([1000.005, 1e-3 + 5e-3]), want)  # 5e-3 < 1e-5 * 1000
+    with pytest.raises(CheckFailed):
+        expect_close(torch.tensor([1000.0, 1e-3 + 0.02]), want)
+
+
+def test_an_explicit_tolerance_means_exactly_that():
+    want = torch.ones(3, dtype=torch.float64)
+    with pytest.raises(CheckFailed):  # the default rtol no longer hides behind atol=1e-10
+        expect_close(want * (1 + 1e-7), want, atol=1e-10)
+    expect_close(want * (1 + 1e-7), want, rtol=1e-6)
+    with pytest.raises(CheckFailed):
+        expect_close(want, want + 1e-12, atol=0, rtol=0)
+
+
+def test_integer_results_are_compared_exactly():
+    expect_close(torch.tensor([1, 2]), torch.tensor([1, 2]))
+    with pytest.raises(CheckFailed):
+        expect_close(torch.tensor([1, 2]), torch.tensor([1, 3]))
+
+
+# --- forbidden calls --------------------------------------------------------------------
+
+def _raises_forbidden(block):
+    with pytest.raises(ForbiddenCall, match="causal_mask"):
+        with forbidden_calls(reference.causal_mask, exercise="causal_mask"):
+            block()
+
+
+def test_an_alias_taken_before_the_check_is_seen():
+    alias = reference.causal_mask
+    _raises_forbidden(lambda: alias(3))
+
+
+def test_a_wrapper_a_lambda_and_a_partial_are_seen():
+    def wrapper(n):
+        return reference.causal_mask(n)
+
+    _raises_forbidden(lambda: wrapper(3))
+    _raises_forbidden(functools.partial(reference.causal_mask, 4))
+
+
+def test_a_dotted_name_is_watched_not_patched():
+    alias = reference.softmax
+    with pytest.raises(ForbiddenCall, match="softmax"):
+        with forbidden_calls("course_utils.reference.softmax", exercise="softmax"):
+            alias(torch.zeros(2))
+    assert reference.softmax is alias
+
+
+def test_bound_methods_and_subclasses_of_a_class_are_seen():
+    class Sub(EncoderBlock):
+        pass
+
+    block = EncoderBlock(8, 2, 16)
+    forward = block.forward
+    with pytest.raises(ForbiddenCall, match="EncoderBlock"):
+        with forbidden_calls(EncoderBlock, exercise="EncoderBlock"):
+            forward(torch.zeros(1, 3, 8))
+    with pytest.raises(ForbiddenCall, match="EncoderBlock"):
+        with forbidden_calls(EncoderBlock, exercise="EncoderBlock"):
+            Sub(8, 2, 16)
+    with forbidden_calls(EncoderBlock, exercise="EncoderBlock") as seen:
+        nn.Linear(2, 2)(torch.zeros(1, 2))
+    assert seen == []
+
+
+def test_a_method_named_by_its_dotted_path_is_seen():
+    from course_utils.gpt import GPT, GPTConfig
+
+    model = GPT(GPTConfig(vocab_size=5, block_size=4, n_layer=1, n_head=1, d_model=8, dropout=0.0))
+    captured = GPT.forward
+    with pytest.raises(ForbiddenCall, match="GPT.forward"):
+        with forbidden_calls("course_utils.gpt.GPT.forward", exercise="GPT.forward"):
+            captured(model, torch.zeros(1, 3, dtype=torch.long))
+
+
+def test_torch_functions_are_seen_through_every_route():
+    from torch import softmax as renamed
+
+    for route in (lambda x: renamed(x, -1), lambda x: x.softmax(-1), lambda x: nn.Softmax(-1)(x)):
+        with pytest.raises(ForbiddenCall, match="softmax"):
+            with forbidden_calls("softmax", "_softmax", exercise="softmax"):
+                route(torch.zeros(2))
+
+
+def test_own_code_passes_and_the_previous_profiler_is_restored():
+    events = []
+
+    def previous(frame, event, arg):
+        events.append(event)
+
+    sys.setprofile(previous)
+    try:
+        with forbidden_calls(reference.causal_mask, exercise="causal_mask") as seen:
+            torch.ones(3, 3).tril().bool()
+        assert sys.getprofile() is previous
+    finally:
+        sys.setprofile(None)
+    assert seen == [] and events, "the previous profiler should still receive events"
+
+
+def test_switching_the_watch_off_is_reported():
+    with pytest.raises(ForbiddenCall, match="switched off"):
+        with forbidden_calls(reference.causal_mask, exercise="causal_mask"):
+            sys.setprofile(None)
+            reference.causal_mask(3)
+
+
+def test_an_unwatchable_target_is_a_clear_error():
+    with pytest.raises(TypeError, match="expected a Python function"):
+        with forbidden_calls(42, exercise="x"):
+            pass
