@@ -25,3 +25,9 @@ c.OverwriteCells.add_missing_cells = True
 # ("file.py:12: UserWarning: ...") are not failures: drop those outputs before scoring.
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"(?m)^\S[^\n]*:\d+: \w*Warning: "
+
+# Feedback shows each test's behaviour, points and hint, never the hidden tests' source
+# (course_utils/grading/feedback.py).
+from course_utils.grading.feedback import FEEDBACK_PREPROCESSORS  # noqa: E402
+
+c.GenerateFeedback.preprocessors = FEEDBACK_PREPROCESSORS

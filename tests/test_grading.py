@@ -293,3 +293,23 @@ def test_rebinding_torch_functions_does_not_fool_expect_close(monkeypatch):
     monkeypatch.setattr(torch.Tensor, "__sub__", lambda a, b: torch.zeros_like(a))
     with pytest.raises(testing.CheckFailed, match="differs"):
         testing.expect_close(x + 1, x)
+
+
+# feedback --------------------------------------------------------------------------------
+
+def test_feedback_keeps_the_visible_test_and_the_message_and_drops_hidden_source():
+    from course_utils.grading.feedback import HideTestSource, visible_text
+
+    cell = nbformat.v4.new_code_cell(
+        "# Test: rows sum to one\nexpect(ok, 'rows')\n### BEGIN HIDDEN TESTS\nsecret_check(x)\n### END HIDDEN TESTS")
+    cell.metadata["nbgrader"] = {"grade": True, "solution": False, "grade_id": "t", "points": 1, "locked": True}
+    cell.outputs = [nbformat.v4.new_output("error", ename="CheckFailed", evalue="rows differ\nHint: which dim?",
+                                           traceback=["  this cell, line 4: secret_check(x)", "rows differ"])]
+    solution = nbformat.v4.new_code_cell("def f():\n    return 1")
+    solution.metadata["nbgrader"] = {"grade": False, "solution": True, "grade_id": "f", "locked": False}
+    notebook = nbformat.v4.new_notebook(cells=[solution, cell])
+    notebook, _ = HideTestSource().preprocess(notebook, {})
+    assert notebook.cells[1].source == "# Test: rows sum to one\nexpect(ok, 'rows')"
+    assert notebook.cells[1].outputs[0].traceback == ["CheckFailed: rows differ\nHint: which dim?"]
+    assert notebook.cells[0].source == "def f():\n    return 1"
+    assert visible_text("<pre><span>secret</span>&lt;x&gt;\n <b>a</b></pre><script>var s;</script>") == ["secret<x>", "a"]

@@ -14,8 +14,13 @@ also go through real nbgrader, and the scores must agree cell for cell.
 
 from __future__ import annotations
 
+import json
+import os
+import tempfile
 import time
+from pathlib import Path
 
+import nbformat
 import pytest
 
 from conftest import record_time
@@ -35,6 +40,8 @@ from roundtrip import (
 LESSONS = lesson_ids()
 _by_nbgrader: dict[str, dict] = {}
 _in_shared_kernel: dict[str, dict] = {}
+_by_course_grade: dict[str, dict] = {}
+_SCRATCH = Path(tempfile.mkdtemp(prefix="roundtrip-course-grade-"))
 
 
 # Each catalogue holds at least this many variants of every graded function.
@@ -87,6 +94,49 @@ def graded_in_shared_kernel(lesson: str) -> dict[str, dict[str, tuple]]:
     return _in_shared_kernel[lesson]
 
 
+def sandbox_or_skip() -> None:
+    """Skip without a grading sandbox, except in CI, where a missing sandbox is a failure."""
+    from course_utils.grading.sandbox import SandboxUnavailable, check_sandbox
+
+    try:
+        check_sandbox()
+    except SandboxUnavailable as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must grade in the sandbox: {error}")
+        pytest.skip(f"no grading sandbox here: {error}")
+
+
+def graded_by_course_grade(lesson: str) -> dict[str, dict]:
+    """`course grade` (sandboxed, parallel) on the cross-checked submissions of a lesson, once per lesson.
+
+    {submission: {"scores": {test grade_id: (score, max)}, "feedback": html text or None}}
+    """
+    from course_utils.grading.batch import grade_batch
+    from course_utils.grading.collect import student_id
+    from course_utils.grading.sandbox import Limits
+
+    if lesson not in _by_course_grade:
+        every = submissions(lesson)
+        folder, out = _SCRATCH / lesson / "submitted", _SCRATCH / lesson / "graded"
+        folder.mkdir(parents=True)
+        for name in cross_checked(lesson):
+            nbformat.write(every[name], str(folder / f"{name}.ipynb"))
+        start = time.perf_counter()
+        grade_batch(lesson, folder, out, workers=min(2, os.cpu_count() or 1), limits=Limits(wall=600),
+                    progress=False)
+        record_time(lesson, f"course grade x{len(cross_checked(lesson))}", time.perf_counter() - start)
+        found = {}
+        for name in cross_checked(lesson):
+            result = json.loads((out / "results" / f"{student_id(name)}.json").read_text())["result"]
+            feedback = out / result["feedback"] if result.get("feedback") else None
+            found[name] = {"scores": {g["name"]: (g["auto_score"], g["max_score"]) for g in result["grades"]
+                                      if g["cell_type"] == "code"},
+                           "feedback": feedback.read_text() if feedback and feedback.exists() else None,
+                           "problems": result["problems"]}
+        _by_course_grade[lesson] = found
+    return _by_course_grade[lesson]
+
+
 def describe(scores: dict[str, tuple]) -> str:
     return ", ".join(f"{cell}={score}/{maximum}" for cell, (score, maximum) in sorted(scores.items()))
 
@@ -125,6 +175,39 @@ def test_shared_kernel_scores_like_nbgrader(lesson):
     for name in cross_checked(lesson):
         assert shared[name] == by_nbgrader[name], (
             f"{lesson}, {name}: nbgrader gave {describe(by_nbgrader[name])}, the shared kernel {describe(shared[name])}")
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_course_grade_scores_like_nbgrader(lesson):
+    sandbox_or_skip()
+    by_nbgrader, by_course_grade = graded(lesson), graded_by_course_grade(lesson)
+    for name in cross_checked(lesson):
+        got = by_course_grade[name]
+        assert got["scores"] == by_nbgrader[name], (
+            f"{lesson}, {name}: nbgrader gave {describe(by_nbgrader[name])}, `course grade` "
+            f"{describe(got['scores'])} (problems: {got['problems']})")
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_feedback_shows_no_hidden_test_or_solution(lesson):
+    """Feedback names each test, its points and hint; it never shows hidden tests or the course's solution."""
+    from course_utils.grading.feedback import visible_text
+    from course_utils.grading.pack import solution_secrets
+
+    sandbox_or_skip()
+    solution_lines, hidden_lines = solution_secrets()
+    every = submissions(lesson)
+    for name, graded_one in graded_by_course_grade(lesson).items():
+        assert graded_one["feedback"], f"{lesson}, {name}: no feedback was written ({graded_one['problems']})"
+        seen = set(visible_text(graded_one["feedback"]))
+        written = {line.strip() for cell in every[name].cells for line in cell.source.split("\n")}
+        leaked = sorted((seen & (solution_lines | hidden_lines)) - written)
+        assert not leaked, f"{lesson}, {name}: the feedback shows solution or hidden-test lines: {leaked[:5]}"
+        assert "BEGIN HIDDEN TESTS" not in graded_one["feedback"], f"{lesson}, {name}: feedback shows a hidden-test marker"
+        for cell in every[name].cells:
+            first = cell.source.split("\n", 1)[0].strip()
+            if grade_id(cell) and first.startswith("# Test:"):
+                assert first in seen, f"{lesson}, {name}: the feedback does not name the test {first!r}"
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
