@@ -57,12 +57,16 @@ $(PRETRAINED_STAMP): requirements-pretrained.lock requirements.lock $(STAMP)
 
 pretrained: $(PRETRAINED_STAMP)
 
+# JupyterLab refuses to start as root unless told: containers and cloud VMs often run as root.
+AS_ROOT := $(filter 0,$(shell id -u 2>/dev/null))
+
 lab: setup
 	$(BIN)/python -m course_utils.doctor --quiet || true
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" notebooks/00_orientation/00_orientation.ipynb
+	$(if $(AS_ROOT),@echo "warning: running as root (a container or a VM?): starting JupyterLab with --allow-root")
+	$(BIN)/jupyter lab $(if $(AS_ROOT),--allow-root) --ServerApp.root_dir="$(CURDIR)" notebooks/00_orientation/00_orientation.ipynb
 
 test: setup pretrained
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --durations=25 $(PYTEST_ARGS)
 
 release: setup
 	$(BIN)/python -m course_utils.release

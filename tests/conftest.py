@@ -29,6 +29,29 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 NOTEBOOK_TIMES: dict[str, dict[str, float]] = {}
 
 
+def missing_system_component(reason: str, install: str) -> None:
+    """Skip a test that needs a system component this machine lacks; under CI=true, fail it.
+
+    CI installs every component the suite needs (.ci/run), so a skip there would hide a
+    missing install step behind a green run.
+    """
+    import pytest
+
+    if os.environ.get("CI", "").strip().lower() == "true":
+        pytest.fail(f"{reason}. CI=true: this test must run here ({install}).", pytrace=False)
+    pytest.skip(f"{reason} ({install}).")
+
+
+def require_sandbox() -> None:
+    """The grading sandbox (bubblewrap), or skip (fail under CI)."""
+    from course_utils.grading.sandbox import SandboxUnavailable, check_sandbox
+
+    try:
+        check_sandbox()
+    except SandboxUnavailable as error:
+        missing_system_component(f"no grading sandbox: {error}", "`apt-get install bubblewrap`")
+
+
 def record_time(lesson: str, what: str, seconds: float) -> None:
     """Remember how long one lesson step took, for the table printed at the end."""
     NOTEBOOK_TIMES.setdefault(lesson, {})[what] = seconds

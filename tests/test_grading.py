@@ -23,6 +23,7 @@ from course_utils.grading.collect import collect, student_id
 from course_utils.grading.integrity import prepare_submission, scan_source
 from course_utils.grading.pack import leaks, pack, solution_secrets
 from course_utils.release import COURSE_ROOT
+from conftest import missing_system_component
 from roundtrip import grade_id, release_notebook, student_notebook
 
 LESSON = "00_orientation"
@@ -119,10 +120,13 @@ def test_the_scan_names_what_cheats_use():
 
 # sandbox ---------------------------------------------------------------------------------
 
-needs_bwrap = pytest.mark.skipif(sandbox.bwrap_path() is None, reason="bubblewrap is not installed")
+@pytest.fixture
+def needs_bwrap():
+    if sandbox.bwrap_path() is None:
+        missing_system_component("bubblewrap is not installed", "`apt-get install bubblewrap`")
 
 
-@needs_bwrap
+@pytest.mark.usefixtures("needs_bwrap")
 def test_the_sandbox_hides_instructor_files_blocks_writes_and_network(tmp_path):
     scratch = sandbox.prepare_folder(tmp_path / "scratch", 123457)
     runtime = sandbox.prepare_folder(tmp_path / "runtime", 123457)
@@ -167,7 +171,7 @@ print(json.dumps(out))
     assert not (COURSE_ROOT / "PWNED").exists() and not (tmp_path / "PWNED").exists()
 
 
-@needs_bwrap
+@pytest.mark.usefixtures("needs_bwrap")
 def test_the_sandbox_limits_memory_and_cpu(tmp_path):
     scratch = sandbox.prepare_folder(tmp_path / "scratch", 123458)
     runtime = sandbox.prepare_folder(tmp_path / "runtime", 123458)

@@ -38,3 +38,16 @@ def test_second_setup_has_nothing_to_do():
     if not (COURSE_ROOT / ".venv" / ".installed").exists():
         pytest.skip("the course environment was not made by `make setup`")
     assert make("-q", "setup").returncode == 0, "`make setup` would reinstall although nothing changed"
+
+
+def test_lab_passes_allow_root_only_as_root():
+    import os
+
+    result = make("-n", "lab")
+    command = [line for line in result.stdout.splitlines() if "jupyter lab" in line]
+    assert command, result.stdout + result.stderr
+    if os.geteuid() == 0:
+        assert "--allow-root" in command[0]
+        assert "warning: running as root" in result.stdout
+    else:
+        assert "--allow-root" not in command[0]

@@ -31,10 +31,17 @@ def test_median_time_rejects_bad_counts(repeats, warmup):
         median_time(lambda: None, repeats=repeats, warmup=warmup)
 
 
-def test_synchronize_on_cpu_is_a_no_op():
+def test_synchronize_waits_only_on_accelerators(monkeypatch):
+    waited = []
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "synchronize", lambda device=None: waited.append(str(device)))
     synchronize("cpu")
     synchronize(None)
-    median_time(lambda: torch.ones(3) * 2, repeats=2, device=torch.device("cpu"))
+    assert waited == [], "the CPU runs eagerly: nothing to wait for"
+    synchronize("cuda:0")
+    assert waited == ["cuda:0"]
+    seconds = median_time(lambda: torch.ones(3) * 2, repeats=2, device=torch.device("cuda"))
+    assert waited.count("cuda") == 1 + 2 and seconds >= 0  # after the warm-up and after each repeat
 
 
 def test_time_over_sizes_builds_each_input_once():

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import missing_system_component
 from course_utils.release import COURSE_ROOT
 
 from .labdriver import CHROMIUM_ARGS, VIEWPORT, LabPage, LabServer, copy_course, find_chromium
@@ -30,10 +31,7 @@ SCREENSHOTS = COURSE_ROOT / "build" / "screenshots"
 
 
 def _unavailable(reason: str):
-    if os.environ.get("CI", "").strip().lower() == "true":
-        pytest.fail(f"{reason}. CI=true: the browser tests must run here (.ci/run installs it with "
-                    f"`apt-get install -y chromium`).", pytrace=False)
-    pytest.skip(f"{reason}: the browser tests need it (`apt-get install chromium`).")
+    missing_system_component(f"{reason}: the browser tests need it", "`apt-get install chromium`")
 
 
 @pytest.fixture(scope="session")
