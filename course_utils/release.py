@@ -45,6 +45,33 @@ def run_nbgrader(args: list[str], cwd: Path, db_url: str | None = None,
     return result
 
 
+def nbgrader_api(root: Path, db_url: str, **course_directory: str):
+    """nbgrader's Python API on the course's nbgrader_config.py, for a course folder `root`.
+
+    In-process: no interpreter start and no nbgrader import per command. Not thread-safe
+    (nbgrader changes the working directory while it converts), so call it from one thread.
+    """
+    from nbgrader.apps import NbGraderAPI
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+
+    os.environ["PATH"] = nbgrader_env()["PATH"]  # nbgrader runs `alembic` from PATH
+    config = Config()
+    config.merge(PyFileConfigLoader("nbgrader_config.py", path=str(COURSE_ROOT)).load_config())
+    config.CourseDirectory.root = str(root)
+    config.CourseDirectory.db_url = db_url
+    for name, value in course_directory.items():
+        setattr(config.CourseDirectory, name, value)
+    return NbGraderAPI(config=config)
+
+
+def checked(outcome: dict, what: str) -> dict:
+    """An NbGraderAPI result, or an error carrying nbgrader's own log when it failed."""
+    if not outcome.get("success"):
+        raise RuntimeError(f"nbgrader {what} failed:\n{outcome.get('log', '')}\n{outcome.get('error', '')}")
+    return outcome
+
+
 def release(ids: list[str] | None = None, root: Path = COURSE_ROOT, release_dir: Path | None = None) -> list[Path]:
     """Generate the release of each lesson; returns the released notebooks."""
     ids = ids or lesson_ids(root)
@@ -55,10 +82,9 @@ def release(ids: list[str] | None = None, root: Path = COURSE_ROOT, release_dir:
     release_dir = Path(release_dir or root / "notebooks")
     written = []
     with tempfile.TemporaryDirectory() as scratch:
-        db_url = f"sqlite:///{Path(scratch) / 'gradebook.db'}"
+        api = nbgrader_api(root, f"sqlite:///{Path(scratch) / 'gradebook.db'}", release_directory=str(release_dir))
         for lesson in ids:
-            run_nbgrader(["generate_assignment", lesson, "--force",
-                          f"--CourseDirectory.release_directory={release_dir}"], cwd=root, db_url=db_url)
+            checked(api.generate_assignment(lesson, force=True, create=True), f"generate_assignment {lesson}")
             written.append(release_dir / lesson / f"{lesson}.ipynb")
     return written
 

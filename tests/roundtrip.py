@@ -9,8 +9,8 @@ file, the full source of one solution cell as a student might get it wrong:
     def softmax(x, dim=-1):
         return torch.exp(x) / torch.exp(x).sum(dim=dim, keepdim=True)
 
-Submissions are graded by real `nbgrader autograde` runs in temporary copies of the
-course, split over a few worker processes.
+Submissions are graded by nbgrader's own autograde in temporary copies of the course, or,
+for the long catalogues, in shared kernels that score exactly as nbgrader does (below).
 """
 
 from __future__ import annotations
@@ -19,13 +19,14 @@ import os
 import re
 import shutil
 import tempfile
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
-from course_utils.release import COURSE_ROOT, run_nbgrader
+from course_utils.release import COURSE_ROOT
 
 CATALOGUES = Path(__file__).resolve().parent
 MISTAKES_DIR = CATALOGUES / "mistakes"
@@ -112,51 +113,37 @@ def student_notebook(lesson: str, replacements: dict[str, str] | None = None, so
     return notebook
 
 
-def _grade_group(lesson: str, submissions: dict[str, object], workdir: Path,
-                 threads: int) -> dict[str, dict[str, tuple]]:
-    """One nbgrader course copy, one autograde run; returns {student: {grade_id: (score, max)}}."""
+def autograde(lesson: str, submissions: dict[str, object]) -> dict[str, dict[str, tuple]]:
+    """Autograde every submission with nbgrader; {student: {test grade_id: (score, max_score)}}.
+
+    nbgrader's own generate_assignment and autograde, through its Python API in this process
+    (one kernel per submission, as `nbgrader autograde` runs them), in a throwaway course.
+    """
     from nbgrader.api import Gradebook
+    from sqlalchemy.exc import SAWarning
 
-    shutil.copy(COURSE_ROOT / "nbgrader_config.py", workdir / "nbgrader_config.py")
-    shutil.copytree(COURSE_ROOT / "solutions" / lesson, workdir / "solutions" / lesson)
-    for student, notebook in submissions.items():
-        target = workdir / "submitted" / student / lesson / f"{lesson}.ipynb"
-        target.parent.mkdir(parents=True)
-        nbformat.write(notebook, str(target))
-    db_url = f"sqlite:///{workdir / 'gradebook.db'}"
-    root = f"--CourseDirectory.root={workdir}"
-    run_nbgrader(["generate_assignment", lesson, "--force", root], cwd=workdir, db_url=db_url)
-    # Workers share the cores: each kernel gets its share of threads, or OpenMP's spinning
-    # threads slow every kernel down many times over.
-    run_nbgrader(["autograde", lesson, "--force", root], cwd=workdir, db_url=db_url,
-                 extra_env={"OMP_NUM_THREADS": str(threads)})
-    scores: dict[str, dict[str, tuple]] = {}
-    with Gradebook(db_url) as gradebook:
+    from course_utils.release import checked, nbgrader_api
+
+    with tempfile.TemporaryDirectory(prefix=f"roundtrip-{lesson}-") as scratch, warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)  # nbgrader's own session bookkeeping
+        workdir = Path(scratch)
+        shutil.copytree(COURSE_ROOT / "solutions" / lesson, workdir / "solutions" / lesson)
+        for student, notebook in submissions.items():
+            target = workdir / "submitted" / student / lesson / f"{lesson}.ipynb"
+            target.parent.mkdir(parents=True)
+            nbformat.write(notebook, str(target))
+        db_url = f"sqlite:///{workdir / 'gradebook.db'}"
+        api = nbgrader_api(workdir, db_url, release_directory=str(workdir / "release"))
+        checked(api.generate_assignment(lesson, force=True, create=True), f"generate_assignment {lesson}")
         for student in submissions:
-            notebook = gradebook.find_submission_notebook(lesson, lesson, student)
-            scores[student] = {g.name: (g.auto_score, g.max_score) for g in notebook.grades
-                               if g.cell.cell_type == "code"}
+            checked(api.autograde(lesson, student, force=True, create=True), f"autograde {lesson} {student}")
+        scores: dict[str, dict[str, tuple]] = {}
+        with Gradebook(db_url) as gradebook:
+            for student in submissions:
+                notebook = gradebook.find_submission_notebook(lesson, lesson, student)
+                scores[student] = {g.name: (g.auto_score, g.max_score) for g in notebook.grades
+                                   if g.cell.cell_type == "code"}
     return scores
-
-
-def autograde(lesson: str, submissions: dict[str, object], workers: int | None = None) -> dict[str, dict[str, tuple]]:
-    """Autograde every submission with nbgrader; {student: {test grade_id: (score, max_score)}}."""
-    workers = max(1, min(workers or int(os.environ.get("COURSE_TEST_WORKERS", os.cpu_count() or 1)), len(submissions)))
-    names = sorted(submissions)
-    groups = [names[i::workers] for i in range(workers)]
-    with tempfile.TemporaryDirectory(prefix=f"roundtrip-{lesson}-") as scratch:
-        def run(index_and_group):
-            index, group = index_and_group
-            workdir = Path(scratch) / f"worker{index}"
-            workdir.mkdir()
-            threads = max(1, (os.cpu_count() or 1) // workers)
-            return _grade_group(lesson, {name: submissions[name] for name in group}, workdir, threads)
-
-        results: dict[str, dict[str, tuple]] = {}
-        with ThreadPoolExecutor(workers) as pool:
-            for partial in pool.map(run, enumerate(groups)):
-                results.update(partial)
-    return results
 
 
 # ---------------------------------------------------------------------------------------

@@ -76,8 +76,7 @@ def graded(lesson: str) -> dict[str, dict[str, tuple]]:
     if lesson not in _by_nbgrader:
         every = submissions(lesson)
         start = time.perf_counter()
-        # One worker: a second would pay nbgrader's start-up again for a single notebook.
-        _by_nbgrader[lesson] = autograde(lesson, {name: every[name] for name in cross_checked(lesson)}, workers=1)
+        _by_nbgrader[lesson] = autograde(lesson, {name: every[name] for name in cross_checked(lesson)})
         record_time(lesson, f"nbgrader x{len(_by_nbgrader[lesson])}", time.perf_counter() - start)
     return _by_nbgrader[lesson]
 
