@@ -1,0 +1,21 @@
+# replaces: decoder_block
+# mistake: dropout on what each sublayer reads, sublayer(dropout(norm(x))), instead of on its output
+class DecoderBlock(nn.Module):
+    """Pre-LN decoder block: masked self-attention, cross-attention to the memory, feed-forward."""
+
+    def __init__(self, d_model: int, num_heads: int, d_ff: int, dropout: float = 0.0):
+        super().__init__()
+        self.norm1 = nn.LayerNorm(d_model)
+        self.self_attn = MultiHeadAttention(d_model, num_heads)
+        self.norm2 = nn.LayerNorm(d_model)
+        self.cross_attn = MultiHeadAttention(d_model, num_heads)
+        self.norm3 = nn.LayerNorm(d_model)
+        self.ff = FeedForward(d_model, d_ff, dropout)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x, memory, self_mask=None, memory_mask=None):
+        h = self.dropout(self.norm1(x))
+        x = x + self.self_attn(h, h, h, self_mask)
+        h = self.dropout(self.norm2(x))
+        x = x + self.cross_attn(h, memory, memory, memory_mask)
+        return x + self.ff(self.dropout(self.norm3(x)))
