@@ -13,15 +13,20 @@ from __future__ import annotations
 
 import torch
 
+from benchmarks.kv_decode import generate_cached
 from course_utils.gpt import GPT, count_parameters, generate
 from course_utils.timing import median_time
 from course_utils.train import preset
 
-from benchmarks.kv_decode import generate_cached
 
-
-def run(device: torch.device, preset_name: str | None = None, batch_sizes=(1, 8), repeats: int = 3,
-        threads: int | None = None, log=print) -> dict:
+def run(
+    device: torch.device,
+    preset_name: str | None = None,
+    batch_sizes=(1, 8),
+    repeats: int = 3,
+    threads: int | None = None,
+    log=print,
+) -> dict:
     """Tokens per second of both decoders at each batch size; `threads` CPU threads (None: torch's setting)."""
     preset_name = preset_name or ("gpu" if device.type == "cuda" else "cpu")
     config = preset(preset_name).replace(dropout=0.0).model_config(vocab_size=128)
@@ -33,12 +38,29 @@ def run(device: torch.device, preset_name: str | None = None, batch_sizes=(1, 8)
         prompt = torch.zeros(batch, 1, dtype=torch.long, device=device)  # (B, 1)
         row = {"batch": batch, "new_tokens": new_tokens}
         for label, decoder in (("no_cache", generate), ("kv_cache", generate_cached)):
-            seconds = median_time(lambda: decoder(model, prompt, new_tokens, top_k=20), repeats=repeats,
-                                  warmup=1, device=device, threads=threads)
+            seconds = median_time(
+                lambda decoder=decoder, prompt=prompt: decoder(
+                    model, prompt, new_tokens, top_k=20
+                ),
+                repeats=repeats,
+                warmup=1,
+                device=device,
+                threads=threads,
+            )
             row[f"{label}_tokens_per_second"] = round(batch * new_tokens / seconds, 1)
-        row["speedup"] = round(row["kv_cache_tokens_per_second"] / row["no_cache_tokens_per_second"], 3)
+        row["speedup"] = round(
+            row["kv_cache_tokens_per_second"] / row["no_cache_tokens_per_second"], 3
+        )
         rows.append(row)
-        log(f"  batch {batch:3d}: no cache {row['no_cache_tokens_per_second']:10.1f} tok/s, "
-            f"KV cache {row['kv_cache_tokens_per_second']:10.1f} tok/s ({row['speedup']:.2f}x)")
-    return {"preset": preset_name, "model": config.to_dict(), "parameters": count_parameters(model),
-            "repeats": repeats, "threads": threads or torch.get_num_threads(), "rows": rows}
+        log(
+            f"  batch {batch:3d}: no cache {row['no_cache_tokens_per_second']:10.1f} tok/s, "
+            f"KV cache {row['kv_cache_tokens_per_second']:10.1f} tok/s ({row['speedup']:.2f}x)"
+        )
+    return {
+        "preset": preset_name,
+        "model": config.to_dict(),
+        "parameters": count_parameters(model),
+        "repeats": repeats,
+        "threads": threads or torch.get_num_threads(),
+        "rows": rows,
+    }

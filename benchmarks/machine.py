@@ -57,7 +57,9 @@ def describe(device: torch.device) -> dict:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "device": str(device),
-        "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else f"CPU: {cpu_model()}",
+        "device_name": torch.cuda.get_device_name(device)
+        if device.type == "cuda"
+        else f"CPU: {cpu_model()}",
     }
     if hasattr(os, "getloadavg"):
         info["load_average_1_5_15_min"] = [round(x, 2) for x in os.getloadavg()]

@@ -24,12 +24,11 @@ import time
 import torch
 from torch import nn
 
+from benchmarks.machine import bf16_peak_tflops
 from course_utils.gpt import GPT, count_parameters, set_fused_attention
 from course_utils.runtime import seed_everything
 from course_utils.text_data import TextData, load_corpus
 from course_utils.train import TrainConfig, estimate_loss, learning_rate, preset
-
-from benchmarks.machine import bf16_peak_tflops
 
 
 def flops_per_token(model: GPT) -> float:
@@ -40,14 +39,29 @@ def flops_per_token(model: GPT) -> float:
 
 def recipe_config(base: TrainConfig, recipe: str) -> TrainConfig:
     if recipe == "tuned":
-        return base.replace(learning_rate=2e-3, min_lr=2e-4, max_steps=base.max_steps // 2,
-                            dropout=min(base.dropout, 0.1), name=f"{base.name}-tuned")
+        return base.replace(
+            learning_rate=2e-3,
+            min_lr=2e-4,
+            max_steps=base.max_steps // 2,
+            dropout=min(base.dropout, 0.1),
+            name=f"{base.name}-tuned",
+        )
     return base
 
 
-def train_run(config: TrainConfig, recipe: str, device: torch.device, data: TextData, *,
-              seconds: float | None = None, steps: int | None = None, target_loss: float | None = None,
-              compile_model: bool | None = None, compile_mode: str | None = None, log=print) -> dict:
+def train_run(
+    config: TrainConfig,
+    recipe: str,
+    device: torch.device,
+    data: TextData,
+    *,
+    seconds: float | None = None,
+    steps: int | None = None,
+    target_loss: float | None = None,
+    compile_model: bool | None = None,
+    compile_mode: str | None = None,
+    log=print,
+) -> dict:
     """Train one recipe ('plain', 'fast', 'tuned') for `seconds` of wall time or `steps` steps; return its numbers."""
     config = recipe_config(config, recipe)
     plain = recipe == "plain"
@@ -61,15 +75,30 @@ def train_run(config: TrainConfig, recipe: str, device: torch.device, data: Text
         torch.backends.cudnn.allow_tf32 = not plain
         torch.cuda.reset_peak_memory_stats(device)
     params = {id(p): p for p in model.parameters()}.values()
-    groups = [{"params": [p for p in params if p.dim() >= 2], "weight_decay": config.weight_decay},
-              {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0}]
-    optimizer = torch.optim.AdamW(groups, lr=config.learning_rate, betas=(config.beta1, config.beta2),
-                                  **({"foreach": True} if plain else {"fused": True}))
-    amp = torch.bfloat16 if (cuda and not plain and torch.cuda.is_bf16_supported()) else None
+    groups = [
+        {
+            "params": [p for p in params if p.dim() >= 2],
+            "weight_decay": config.weight_decay,
+        },
+        {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0},
+    ]
+    optimizer = torch.optim.AdamW(
+        groups,
+        lr=config.learning_rate,
+        betas=(config.beta1, config.beta2),
+        **({"foreach": True} if plain else {"fused": True}),
+    )
+    amp = (
+        torch.bfloat16
+        if (cuda and not plain and torch.cuda.is_bf16_supported())
+        else None
+    )
     if compile_model is None:
         compile_model = cuda and not plain
     runner = torch.compile(model, mode=compile_mode) if compile_model else model
-    autocast = (lambda: torch.autocast("cuda", dtype=amp)) if amp else contextlib.nullcontext
+    autocast = (
+        (lambda: torch.autocast("cuda", dtype=amp)) if amp else contextlib.nullcontext
+    )
     limit_steps = steps if steps is not None else config.max_steps
 
     evals, step, tokens = [], 0, 0
@@ -80,7 +109,9 @@ def train_run(config: TrainConfig, recipe: str, device: torch.device, data: Text
     model.train()
     while step < limit_steps:
         generator = torch.Generator().manual_seed(config.seed * 1_000_003 + step)
-        x, y = data.batch("train", config.batch_size, config.block_size, generator, device)  # (B, T) each
+        x, y = data.batch(
+            "train", config.batch_size, config.block_size, generator, device
+        )  # (B, T) each
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(config, step)
         with autocast():
@@ -99,10 +130,22 @@ def train_run(config: TrainConfig, recipe: str, device: torch.device, data: Text
         out_of_time = seconds is not None and elapsed >= seconds
         if step % config.eval_interval == 0 or out_of_time or step == limit_steps:
             losses = estimate_loss(model, data, config, device, amp)
-            evals.append({"step": step, "seconds": round(elapsed, 2), "val_loss": round(losses["val"], 4),
-                          "train_loss": round(losses["train"], 4)})
-            log(f"  {recipe:>5} step {step:5d}  {elapsed:7.1f} s  val {losses['val']:.4f}")
-            if target_loss is not None and reached_target_s is None and losses["val"] <= target_loss:
+            evals.append(
+                {
+                    "step": step,
+                    "seconds": round(elapsed, 2),
+                    "val_loss": round(losses["val"], 4),
+                    "train_loss": round(losses["train"], 4),
+                }
+            )
+            log(
+                f"  {recipe:>5} step {step:5d}  {elapsed:7.1f} s  val {losses['val']:.4f}"
+            )
+            if (
+                target_loss is not None
+                and reached_target_s is None
+                and losses["val"] <= target_loss
+            ):
                 reached_target_s = elapsed
             spent = time.perf_counter() - start - elapsed
             start += spent  # evaluation time is not training time
@@ -112,15 +155,31 @@ def train_run(config: TrainConfig, recipe: str, device: torch.device, data: Text
     if cuda:
         torch.cuda.synchronize(device)
     end = time.perf_counter()
-    rate = ((tokens - timed_tokens) / (end - timed_start - paused)) if timed_start and tokens > timed_tokens else float("nan")
+    rate = (
+        ((tokens - timed_tokens) / (end - timed_start - paused))
+        if timed_start and tokens > timed_tokens
+        else float("nan")
+    )
     peak = bf16_peak_tflops(device)
     achieved = rate * flops_per_token(model) / 1e12
     return {
         "recipe": recipe,
         "device": str(device),
-        "config": {k: getattr(config, k) for k in ("n_layer", "n_head", "d_model", "block_size", "batch_size",
-                                                    "dropout", "learning_rate", "min_lr", "warmup_steps",
-                                                    "max_steps")},
+        "config": {
+            k: getattr(config, k)
+            for k in (
+                "n_layer",
+                "n_head",
+                "d_model",
+                "block_size",
+                "batch_size",
+                "dropout",
+                "learning_rate",
+                "min_lr",
+                "warmup_steps",
+                "max_steps",
+            )
+        },
         "parameters": count_parameters(model),
         "autocast": str(amp) if amp else "float32",
         "fused_attention": not plain,
@@ -130,9 +189,13 @@ def train_run(config: TrainConfig, recipe: str, device: torch.device, data: Text
         "tokens_per_second": round(rate, 1),
         "model_tflops": round(achieved, 4),
         "mfu_vs_bf16_peak": round(achieved / peak, 4) if peak else None,
-        "peak_memory_mib": round(torch.cuda.max_memory_allocated(device) / 2**20, 1) if cuda else None,
+        "peak_memory_mib": round(torch.cuda.max_memory_allocated(device) / 2**20, 1)
+        if cuda
+        else None,
         "final_val_loss": evals[-1]["val_loss"] if evals else None,
-        "seconds_to_target_loss": round(reached_target_s, 2) if reached_target_s is not None else None,
+        "seconds_to_target_loss": round(reached_target_s, 2)
+        if reached_target_s is not None
+        else None,
         "evals": evals,
     }
 
@@ -141,8 +204,13 @@ def load_data(config: TrainConfig) -> TextData:
     return TextData.from_text(load_corpus(config.corpus, config.max_chars))
 
 
-def run_cpu(seconds: float = 180.0, threads: int = 2, compile_model: bool = False, tiny: bool = False,
-            log=print) -> dict:
+def run_cpu(
+    seconds: float = 180.0,
+    threads: int = 2,
+    compile_model: bool = False,
+    tiny: bool = False,
+    log=print,
+) -> dict:
     """Issue 9 part 2: the `cpu` preset on `threads` cores, plain against fast, each for `seconds` of training.
 
     `tiny` runs six steps of the `tiny` preset instead (the smoke test).
@@ -153,17 +221,36 @@ def run_cpu(seconds: float = 180.0, threads: int = 2, compile_model: bool = Fals
     torch.set_num_threads(threads)
     try:
         data = load_data(config)
-        runs = [train_run(config, recipe, device, data, seconds=None if tiny else seconds,
-                          steps=6 if tiny else None, compile_model=compile_model and recipe == "fast", log=log)
-                for recipe in ("plain", "fast")]
+        runs = [
+            train_run(
+                config,
+                recipe,
+                device,
+                data,
+                seconds=None if tiny else seconds,
+                steps=6 if tiny else None,
+                compile_model=compile_model and recipe == "fast",
+                log=log,
+            )
+            for recipe in ("plain", "fast")
+        ]
     finally:
         torch.set_num_threads(previous)
     plain, fast = runs
-    return {"preset": config.name, "threads": threads, "budget_seconds": seconds, "runs": runs,
-            "speedup_tokens_per_second": round(fast["tokens_per_second"] / plain["tokens_per_second"], 3)}
+    return {
+        "preset": config.name,
+        "threads": threads,
+        "budget_seconds": seconds,
+        "runs": runs,
+        "speedup_tokens_per_second": round(
+            fast["tokens_per_second"] / plain["tokens_per_second"], 3
+        ),
+    }
 
 
-def run_gpu(device: torch.device, tiny: bool = False, compile_mode: str | None = None, log=print) -> dict:
+def run_gpu(
+    device: torch.device, tiny: bool = False, compile_mode: str | None = None, log=print
+) -> dict:
     """Issue 9 part 1: the `gpu` preset (nanoGPT's char-level recipe) plain, fast and tuned on one CUDA device.
 
     `compile_mode` goes to torch.compile: None (the default mode) or "reduce-overhead" (CUDA graphs).
@@ -173,12 +260,37 @@ def run_gpu(device: torch.device, tiny: bool = False, compile_mode: str | None =
     steps = 6 if tiny else None
     plain = train_run(config, "plain", device, data, steps=steps, log=log)
     target = plain["final_val_loss"]
-    fast = train_run(config, "fast", device, data, steps=steps, target_loss=target, compile_mode=compile_mode, log=log)
-    tuned = train_run(config, "tuned", device, data, steps=steps, target_loss=target, compile_mode=compile_mode,
-                      log=log)
+    fast = train_run(
+        config,
+        "fast",
+        device,
+        data,
+        steps=steps,
+        target_loss=target,
+        compile_mode=compile_mode,
+        log=log,
+    )
+    tuned = train_run(
+        config,
+        "tuned",
+        device,
+        data,
+        steps=steps,
+        target_loss=target,
+        compile_mode=compile_mode,
+        log=log,
+    )
     plain["seconds_to_target_loss"] = plain["train_seconds"]
-    result = {"preset": config.name, "target_val_loss": target, "runs": [plain, fast, tuned],
-              "speedup_fast_vs_plain": round(fast["tokens_per_second"] / plain["tokens_per_second"], 3)}
+    result = {
+        "preset": config.name,
+        "target_val_loss": target,
+        "runs": [plain, fast, tuned],
+        "speedup_fast_vs_plain": round(
+            fast["tokens_per_second"] / plain["tokens_per_second"], 3
+        ),
+    }
     if fast.get("seconds_to_target_loss") and tuned.get("seconds_to_target_loss"):
-        result["tuned_time_fraction_of_fast"] = round(tuned["seconds_to_target_loss"] / fast["seconds_to_target_loss"], 3)
+        result["tuned_time_fraction_of_fast"] = round(
+            tuned["seconds_to_target_loss"] / fast["seconds_to_target_loss"], 3
+        )
     return result

@@ -27,19 +27,35 @@ from pathlib import Path
 
 import nbformat
 
-HEADER = re.compile(r"^# %%(?: \[(markdown|code|solution|test|answer)( readonly)?\])?(.*)$")
-KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+HEADER = re.compile(
+    r"^# %%(?: \[(markdown|code|solution|test|answer)( readonly)?\])?(.*)$"
+)
+KERNELSPEC = {
+    "display_name": "Python 3 (ipykernel)",
+    "language": "python",
+    "name": "python3",
+}
 LANGUAGE_INFO = {"name": "python", "pygments_lexer": "ipython3"}
 
 
-def nbgrader_metadata(kind: str, readonly: bool, grade_id: str | None, points: float | None) -> dict | None:
+def nbgrader_metadata(
+    kind: str, readonly: bool, grade_id: str | None, points: float | None
+) -> dict | None:
     """The nbgrader cell metadata (schema 3) for a cell kind, or None for a plain cell."""
     if kind in {"markdown", "code"} and not readonly:
         return None
     if not grade_id:
-        raise ValueError(f"a {kind}{' readonly' if readonly else ''} cell needs id=<grade_id>")
-    meta = {"grade": kind in {"test", "answer"}, "grade_id": grade_id, "locked": kind == "test" or readonly,
-            "schema_version": 3, "solution": kind in {"solution", "answer"}, "task": False}
+        raise ValueError(
+            f"a {kind}{' readonly' if readonly else ''} cell needs id=<grade_id>"
+        )
+    meta = {
+        "grade": kind in {"test", "answer"},
+        "grade_id": grade_id,
+        "locked": kind == "test" or readonly,
+        "schema_version": 3,
+        "solution": kind in {"solution", "answer"},
+        "task": False,
+    }
     if meta["grade"]:
         if points is None:
             raise ValueError(f"graded cell {grade_id!r} needs points=<n>")
@@ -83,7 +99,10 @@ def parse(text: str) -> nbformat.NotebookNode:
         elif line.strip():
             raise ValueError(f"text before the first '# %% [...]' header: {line!r}")
     notebook = nbformat.v4.new_notebook()
-    notebook.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": dict(LANGUAGE_INFO)}
+    notebook.metadata = {
+        "kernelspec": dict(KERNELSPEC),
+        "language_info": dict(LANGUAGE_INFO),
+    }
     taken: set[str] = set()
     for header, body in blocks:
         kind, readonly, options = HEADER.match(header).groups()
@@ -98,14 +117,20 @@ def parse(text: str) -> nbformat.NotebookNode:
         if is_markdown:
             for line in body:
                 if line != "#" and not line.startswith("# "):
-                    raise ValueError(f"markdown line without '# ' prefix under {header!r}: {line!r}")
+                    raise ValueError(
+                        f"markdown line without '# ' prefix under {header!r}: {line!r}"
+                    )
             body = [line[2:] for line in body]
         source = "\n".join(body)
         points = float(settings["points"]) if "points" in settings else None
         if points is not None and points.is_integer():
             points = int(points)
         meta = nbgrader_metadata(kind, bool(readonly), settings.get("id"), points)
-        cell = nbformat.v4.new_markdown_cell(source) if is_markdown else nbformat.v4.new_code_cell(source)
+        cell = (
+            nbformat.v4.new_markdown_cell(source)
+            if is_markdown
+            else nbformat.v4.new_code_cell(source)
+        )
         cell.id = _cell_id(kind, settings.get("id"), source, taken)
         if meta:
             cell.metadata["nbgrader"] = meta
@@ -118,7 +143,11 @@ def render(notebook) -> str:
     parts = []
     for cell in notebook.cells:
         kind, readonly = cell_kind(cell)
-        header = "# %%" if kind == "code" and not readonly else f"# %% [{kind}{' readonly' if readonly else ''}]"
+        header = (
+            "# %%"
+            if kind == "code" and not readonly
+            else f"# %% [{kind}{' readonly' if readonly else ''}]"
+        )
         meta = cell.get("metadata", {}).get("nbgrader")
         if meta:
             header += f" id={meta['grade_id']}"
@@ -126,7 +155,9 @@ def render(notebook) -> str:
                 header += f" points={meta['points']}"
         source = cell.source
         if cell.cell_type == "markdown":
-            source = "\n".join("#" if not line else f"# {line}" for line in source.split("\n"))
+            source = "\n".join(
+                "#" if not line else f"# {line}" for line in source.split("\n")
+            )
         parts.append(f"{header}\n{source}\n")
     return "\n".join(parts)
 
@@ -142,9 +173,13 @@ def write_notebook(notebook, path: str | Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course_utils.authoring", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m course_utils.authoring", description=__doc__.splitlines()[0]
+    )
     commands = parser.add_subparsers(dest="command", required=True)
-    unpack = commands.add_parser("unpack", help="notebook -> percent-format text on stdout")
+    unpack = commands.add_parser(
+        "unpack", help="notebook -> percent-format text on stdout"
+    )
     unpack.add_argument("notebook")
     pack = commands.add_parser("pack", help="percent-format text -> notebook")
     pack.add_argument("text")

@@ -29,15 +29,26 @@ def grade_command(args: argparse.Namespace) -> int:
     from course_utils.grading.batch import grade_batch, summary_table
     from course_utils.grading.sandbox import Limits, SandboxUnavailable
 
-    limits = Limits(wall=args.wall, cell=args.cell_timeout, cpu=args.cpu, memory=_size(args.memory))
+    limits = Limits(
+        wall=args.wall, cell=args.cell_timeout, cpu=args.cpu, memory=_size(args.memory)
+    )
     if args.no_sandbox:
-        print("WARNING: --no-sandbox: student code runs WITHOUT isolation. It can read solutions/, the hidden tests\n"
-              "         and other submissions, write anywhere this user can, and use the network. The guard against\n"
-              "         rebinding test helpers and the CPU and memory limits still apply. Grade only trusted code.",
-              file=sys.stderr)
+        print(
+            "WARNING: --no-sandbox: student code runs WITHOUT isolation. It can read solutions/, the hidden tests\n"
+            "         and other submissions, write anywhere this user can, and use the network. The guard against\n"
+            "         rebinding test helpers and the CPU and memory limits still apply. Grade only trusted code.",
+            file=sys.stderr,
+        )
     try:
-        rows = grade_batch(args.assignment, args.submissions, args.out, workers=args.workers, limits=limits,
-                           sandbox=not args.no_sandbox, progress=not args.no_progress)
+        rows = grade_batch(
+            args.assignment,
+            args.submissions,
+            args.out,
+            workers=args.workers,
+            limits=limits,
+            sandbox=not args.no_sandbox,
+            progress=not args.no_progress,
+        )
     except SandboxUnavailable as error:
         print(f"course grade: cannot isolate student code: {error}", file=sys.stderr)
         return 2
@@ -59,36 +70,88 @@ def pack_command(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="course", description="Attention and transformers: course tools.")
+    parser = argparse.ArgumentParser(
+        prog="course", description="Attention and transformers: course tools."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    grade = commands.add_parser("grade", help="grade every submission of an assignment",
-                                description="Collect, check, autograde (in parallel sandboxes), write feedback, the "
-                                            "gradebook, grades.csv and a summary.")
+    grade = commands.add_parser(
+        "grade",
+        help="grade every submission of an assignment",
+        description="Collect, check, autograde (in parallel sandboxes), write feedback, the "
+        "gradebook, grades.csv and a summary.",
+    )
     grade.add_argument("assignment", help="assignment id, e.g. 00_orientation")
-    grade.add_argument("submissions", help="folder of submissions: <student>/<assignment>/<notebook>.ipynb, "
-                                           "<student>.ipynb or <student>.zip")
-    grade.add_argument("--out", help="output folder (default build/grading/<assignment>)")
-    grade.add_argument("--workers", type=int, default=None, help="submissions graded at once (default: CPU cores)")
-    grade.add_argument("--wall", type=float, default=900.0, help="wall-time limit per submission, seconds (900)")
-    grade.add_argument("--cell-timeout", type=int, default=120, help="time limit per cell, seconds (120)")
-    grade.add_argument("--cpu", type=int, default=600, help="CPU-time limit per submission, seconds (600)")
-    grade.add_argument("--memory", default="4G", help="address-space limit per submission (4G)")
-    grade.add_argument("--no-sandbox", action="store_true",
-                       help="grade without bubblewrap isolation (refused by default where bwrap is missing)")
+    grade.add_argument(
+        "submissions",
+        help="folder of submissions: <student>/<assignment>/<notebook>.ipynb, "
+        "<student>.ipynb or <student>.zip",
+    )
+    grade.add_argument(
+        "--out", help="output folder (default build/grading/<assignment>)"
+    )
+    grade.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="submissions graded at once (default: CPU cores)",
+    )
+    grade.add_argument(
+        "--wall",
+        type=float,
+        default=900.0,
+        help="wall-time limit per submission, seconds (900)",
+    )
+    grade.add_argument(
+        "--cell-timeout",
+        type=int,
+        default=120,
+        help="time limit per cell, seconds (120)",
+    )
+    grade.add_argument(
+        "--cpu",
+        type=int,
+        default=600,
+        help="CPU-time limit per submission, seconds (600)",
+    )
+    grade.add_argument(
+        "--memory", default="4G", help="address-space limit per submission (4G)"
+    )
+    grade.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="grade without bubblewrap isolation (refused by default where bwrap is missing)",
+    )
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
     grade.set_defaults(func=grade_command)
 
-    pack_parser = commands.add_parser("pack", help="build the student bundle (no solutions, no hidden tests)")
-    pack_parser.add_argument("--out", default=None, help="bundle folder (default build/student-pack)")
-    pack_parser.add_argument("--no-archive", action="store_true", help="do not also write a .zip of the bundle")
-    pack_parser.add_argument("lessons", nargs="*", help="lesson ids (default: every released lesson)")
+    pack_parser = commands.add_parser(
+        "pack", help="build the student bundle (no solutions, no hidden tests)"
+    )
+    pack_parser.add_argument(
+        "--out", default=None, help="bundle folder (default build/student-pack)"
+    )
+    pack_parser.add_argument(
+        "--no-archive",
+        action="store_true",
+        help="do not also write a .zip of the bundle",
+    )
+    pack_parser.add_argument(
+        "lessons", nargs="*", help="lesson ids (default: every released lesson)"
+    )
     pack_parser.set_defaults(func=pack_command)
 
-    release = commands.add_parser("release", help="regenerate notebooks/ from solutions/ (python -m course_utils.release)",
-                                  add_help=False)
+    release = commands.add_parser(
+        "release",
+        help="regenerate notebooks/ from solutions/ (python -m course_utils.release)",
+        add_help=False,
+    )
     release.set_defaults(func=None, module="course_utils.release")
-    doctor = commands.add_parser("doctor", help="check the environment (python -m course_utils.doctor)", add_help=False)
+    doctor = commands.add_parser(
+        "doctor",
+        help="check the environment (python -m course_utils.doctor)",
+        add_help=False,
+    )
     doctor.set_defaults(func=None, module="course_utils.doctor")
 
     args, rest = parser.parse_known_args(argv)

@@ -29,13 +29,38 @@ from torch.nn import functional as F
 from course_utils.blocks import DecoderBlock, EncoderBlock
 from course_utils.reference import causal_mask, sinusoidal_positional_encoding
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+WEEKDAYS = (
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+)
 PAD, BOS, EOS = 0, 1, 2
 SPECIALS = ("<pad>", "<s>", "</s>")
-CHARS = SPECIALS + tuple(" ,./-'") + tuple("0123456789") + tuple("abcdefghijklmnopqrstuvwxyz") + \
-    tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+CHARS = (
+    SPECIALS
+    + tuple(" ,./-'")
+    + tuple("0123456789")
+    + tuple("abcdefghijklmnopqrstuvwxyz")
+    + tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+)
 STOI = {c: i for i, c in enumerate(CHARS)}
 TARGET_LENGTH = 10  # YYYY-MM-DD
 
@@ -54,12 +79,25 @@ FORMATS = (
     ("US numeric", lambda d: f"{d.month:02d}/{d.day:02d}/{d.year}"),
     ("European numeric", lambda d: f"{d.day:02d}.{d.month:02d}.{d.year}"),
     ("ISO", lambda d: d.isoformat()),
-    ("weekday, abbreviated", lambda d: f"{WEEKDAYS[d.weekday()][:3]} {d.day} {MONTHS[d.month - 1][:3]} {d.year}"),
+    (
+        "weekday, abbreviated",
+        lambda d: (
+            f"{WEEKDAYS[d.weekday()][:3]} {d.day} {MONTHS[d.month - 1][:3]} {d.year}"
+        ),
+    ),
     ("ordinal", lambda d: f"the {_ordinal(d.day)} of {MONTHS[d.month - 1]}, {d.year}"),
     ("upper case", lambda d: f"{MONTHS[d.month - 1].upper()} {d.day} {d.year}"),
-    ("lower abbreviated", lambda d: f"{MONTHS[d.month - 1][:3].lower()} {d.day:02d} {d.year}"),
+    (
+        "lower abbreviated",
+        lambda d: f"{MONTHS[d.month - 1][:3].lower()} {d.day:02d} {d.year}",
+    ),
     ("year first, slashes", lambda d: f"{d.year}/{d.month}/{d.day}"),
-    ("weekday, full", lambda d: f"{WEEKDAYS[d.weekday()]}, {MONTHS[d.month - 1]} {_ordinal(d.day)} {d.year}"),
+    (
+        "weekday, full",
+        lambda d: (
+            f"{WEEKDAYS[d.weekday()]}, {MONTHS[d.month - 1]} {_ordinal(d.day)} {d.year}"
+        ),
+    ),
 )
 
 
@@ -78,17 +116,27 @@ def make_example(date: _dt.date, format_index: int) -> DateExample:
     name, write = FORMATS[format_index]
     source = write(date)
     year = str(date.year)
-    start = source.find(year) if name in ("ISO", "year first, slashes") else source.rfind(year)
+    start = (
+        source.find(year)
+        if name in ("ISO", "year first, slashes")
+        else source.rfind(year)
+    )
     return DateExample(source, date.isoformat(), (start, start + 4), name)
 
 
-def make_examples(count: int, seed: int = 0, first_year: int = 1900, last_year: int = 2099) -> list[DateExample]:
+def make_examples(
+    count: int, seed: int = 0, first_year: int = 1900, last_year: int = 2099
+) -> list[DateExample]:
     """`count` random dates between the given years, each in a random format (lesson 07)."""
     rng = random.Random(seed)
     start = _dt.date(first_year, 1, 1).toordinal()
     end = _dt.date(last_year, 12, 31).toordinal()
-    return [make_example(_dt.date.fromordinal(rng.randint(start, end)), rng.randrange(len(FORMATS)))
-            for _ in range(count)]
+    return [
+        make_example(
+            _dt.date.fromordinal(rng.randint(start, end)), rng.randrange(len(FORMATS))
+        )
+        for _ in range(count)
+    ]
 
 
 def encode(text: str) -> list[int]:
@@ -102,7 +150,7 @@ def encode(text: str) -> list[int]:
 def decode(ids) -> str:
     """Text of `ids`, stopping at the first end-of-sequence token and skipping the others."""
     out = []
-    for i in (ids.tolist() if isinstance(ids, torch.Tensor) else ids):
+    for i in ids.tolist() if isinstance(ids, torch.Tensor) else ids:
         if i == EOS:
             break
         if i >= len(SPECIALS):
@@ -114,16 +162,20 @@ def encode_sources(texts) -> torch.Tensor:
     """(B, S) ids, padded at the end with PAD (lesson 07)."""
     rows = [encode(t) for t in texts]
     width = max(len(r) for r in rows)
-    return torch.tensor([r + [PAD] * (width - len(r)) for r in rows], dtype=torch.long)  # (B, S)
+    return torch.tensor(
+        [r + [PAD] * (width - len(r)) for r in rows], dtype=torch.long
+    )  # (B, S)
 
 
 def make_batch(examples):
     """(src (B, S), tgt_in (B, 11), tgt_out (B, 11)): the decoder reads <s> + target and predicts target + </s>."""
     src = encode_sources([e.source for e in examples])
-    targets = torch.tensor([encode(e.target) for e in examples], dtype=torch.long)  # (B, 10)
-    column = torch.full((len(examples), 1), BOS, dtype=torch.long)                  # (B, 1)
-    tgt_in = torch.cat([column, targets], dim=1)                                     # (B, 11)
-    tgt_out = torch.cat([targets, column.fill_(EOS)], dim=1)                         # (B, 11)
+    targets = torch.tensor(
+        [encode(e.target) for e in examples], dtype=torch.long
+    )  # (B, 10)
+    column = torch.full((len(examples), 1), BOS, dtype=torch.long)  # (B, 1)
+    tgt_in = torch.cat([column, targets], dim=1)  # (B, 11)
+    tgt_out = torch.cat([targets, column.fill_(EOS)], dim=1)  # (B, 11)
     return src, tgt_in, tgt_out
 
 
@@ -134,15 +186,30 @@ class DateTranslator(nn.Module):
     out of both the encoder's self-attention and the decoder's cross-attention.
     """
 
-    def __init__(self, d_model: int = 64, num_heads: int = 4, d_ff: int = 128, num_layers: int = 2, max_len: int = 64):
+    def __init__(
+        self,
+        d_model: int = 64,
+        num_heads: int = 4,
+        d_ff: int = 128,
+        num_layers: int = 2,
+        max_len: int = 64,
+    ):
         super().__init__()
         self.d_model = d_model
         self.src_emb = nn.Embedding(len(CHARS), d_model)
         self.tgt_emb = nn.Embedding(len(CHARS), d_model)
-        self.register_buffer("positions", sinusoidal_positional_encoding(max_len, d_model), persistent=False)
-        self.encoder = nn.ModuleList([EncoderBlock(d_model, num_heads, d_ff) for _ in range(num_layers)])
+        self.register_buffer(
+            "positions",
+            sinusoidal_positional_encoding(max_len, d_model),
+            persistent=False,
+        )
+        self.encoder = nn.ModuleList(
+            [EncoderBlock(d_model, num_heads, d_ff) for _ in range(num_layers)]
+        )
         self.encoder_norm = nn.LayerNorm(d_model)
-        self.decoder = nn.ModuleList([DecoderBlock(d_model, num_heads, d_ff) for _ in range(num_layers)])
+        self.decoder = nn.ModuleList(
+            [DecoderBlock(d_model, num_heads, d_ff) for _ in range(num_layers)]
+        )
         self.decoder_norm = nn.LayerNorm(d_model)
         self.head = nn.Linear(d_model, len(CHARS))
 
@@ -161,7 +228,9 @@ class DateTranslator(nn.Module):
             x = block(x, keep)
         return self.encoder_norm(x), keep
 
-    def decode(self, tgt_in: torch.Tensor, memory: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:
+    def decode(
+        self, tgt_in: torch.Tensor, memory: torch.Tensor, keep: torch.Tensor
+    ) -> torch.Tensor:
         x = self._embed(self.tgt_emb, tgt_in)
         causal = causal_mask(tgt_in.shape[1], device=tgt_in.device)  # (T, T)
         for block in self.decoder:
@@ -177,8 +246,15 @@ class DateTranslator(nn.Module):
         return [block.cross_attn.attn_weights for block in self.decoder]
 
 
-def train_dates(model: DateTranslator, examples, steps: int = 1500, batch_size: int = 64, lr: float = 2e-3,
-                seed: int = 0, progress: bool = False) -> list[float]:
+def train_dates(
+    model: DateTranslator,
+    examples,
+    steps: int = 1500,
+    batch_size: int = 64,
+    lr: float = 2e-3,
+    seed: int = 0,
+    progress: bool = False,
+) -> list[float]:
     """Train with AdamW and cross-entropy, warm-up then cosine decay; returns the loss of every step (lesson 07)."""
     rng = random.Random(seed)
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
@@ -187,15 +263,22 @@ def train_dates(model: DateTranslator, examples, steps: int = 1500, batch_size: 
     steps_iter = range(steps)
     if progress:
         from tqdm.auto import tqdm
+
         steps_iter = tqdm(steps_iter, unit="step")
     model.train()
     for step in steps_iter:
         for group in optimizer.param_groups:
             warm = min(1.0, (step + 1) / max(1, steps // 10))
-            group["lr"] = lr * warm * 0.5 * (1 + math.cos(math.pi * step / max(1, steps)))
-        src, tgt_in, tgt_out = (t.to(device) for t in make_batch(rng.sample(examples, batch_size)))
-        logits = model(src, tgt_in)                                             # (B, T, vocab)
-        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt_out.reshape(-1))  # (B*T, vocab)
+            group["lr"] = (
+                lr * warm * 0.5 * (1 + math.cos(math.pi * step / max(1, steps)))
+            )
+        src, tgt_in, tgt_out = (
+            t.to(device) for t in make_batch(rng.sample(examples, batch_size))
+        )
+        logits = model(src, tgt_in)  # (B, T, vocab)
+        loss = F.cross_entropy(
+            logits.reshape(-1, logits.shape[-1]), tgt_out.reshape(-1)
+        )  # (B*T, vocab)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -211,19 +294,23 @@ def translate(model: DateTranslator, texts) -> list[str]:
     """Greedy decoding of each text, TARGET_LENGTH characters at most (lesson 07)."""
     model.eval()
     device = next(model.parameters()).device
-    src = encode_sources(texts).to(device)                                   # (B, S)
+    src = encode_sources(texts).to(device)  # (B, S)
     memory, keep = model.encode(src)
     out = torch.full((len(texts), 1), BOS, dtype=torch.long, device=device)  # (B, 1)
     for _ in range(TARGET_LENGTH + 1):
-        logits = model.decode(out, memory, keep)                             # (B, t, vocab)
-        out = torch.cat([out, logits[:, -1].argmax(-1, keepdim=True)], dim=1)  # (B, t + 1)
+        logits = model.decode(out, memory, keep)  # (B, t, vocab)
+        out = torch.cat(
+            [out, logits[:, -1].argmax(-1, keepdim=True)], dim=1
+        )  # (B, t + 1)
     return [decode(row[1:]) for row in out]
 
 
 def exact_match(model: DateTranslator, examples) -> float:
     """Fraction of examples translated exactly right (lesson 07)."""
     outputs = translate(model, [e.source for e in examples])
-    return sum(o == e.target for o, e in zip(outputs, examples)) / len(examples)
+    return sum(o == e.target for o, e in zip(outputs, examples, strict=True)) / len(
+        examples
+    )
 
 
 @torch.no_grad()
@@ -233,7 +320,9 @@ def cross_attention_maps(model: DateTranslator, example: DateExample) -> torch.T
     src, tgt_in, _ = make_batch([example])
     device = next(model.parameters()).device
     model(src.to(device), tgt_in.to(device))
-    return torch.stack([w[0] for w in model.cross_attention()]).cpu()  # (layers, H, T, S)
+    return torch.stack(
+        [w[0] for w in model.cross_attention()]
+    ).cpu()  # (layers, H, T, S)
 
 
 @torch.no_grad()
@@ -248,11 +337,13 @@ def year_attention_share(model: DateTranslator, examples) -> torch.Tensor:
     device = next(model.parameters()).device
     src, tgt_in, _ = make_batch(examples)
     model(src.to(device), tgt_in.to(device))
-    on_year = torch.zeros(src.shape)                         # (B, S), 1 on the year characters
+    on_year = torch.zeros(src.shape)  # (B, S), 1 on the year characters
     for row, e in enumerate(examples):
-        on_year[row, e.year_span[0]:e.year_span[1]] = 1.0
+        on_year[row, e.year_span[0] : e.year_span[1]] = 1.0
     shares = []
-    for weights in model.cross_attention():                  # (B, H, T, S)
-        mean = weights.mean(dim=1)[:, 0:4, :].cpu()            # (B, 4, S): queries predicting the year digits
+    for weights in model.cross_attention():  # (B, H, T, S)
+        mean = weights.mean(dim=1)[
+            :, 0:4, :
+        ].cpu()  # (B, 4, S): queries predicting the year digits
         shares.append(float((mean * on_year[:, None, :]).sum(-1).mean()))
     return torch.tensor(shares)

@@ -19,7 +19,15 @@ from pathlib import Path
 
 MIN_PYTHON = (3, 10)
 # Packages the lessons import, with the name they are installed under.
-REQUIRED_PACKAGES = ["torch", "numpy", "matplotlib", "ipywidgets", "jupyterlab", "nbgrader", "tqdm"]
+REQUIRED_PACKAGES = [
+    "torch",
+    "numpy",
+    "matplotlib",
+    "ipywidgets",
+    "jupyterlab",
+    "nbgrader",
+    "tqdm",
+]
 LOCK_FILE = Path(__file__).resolve().parent.parent / "requirements.lock"
 SETUP_HINT = "run `make lab` (or `make setup`) from the course folder"
 
@@ -41,7 +49,9 @@ class Check:
         return text
 
 
-def locked_versions(lock_file: Path = LOCK_FILE, python: tuple[int, int] | None = None) -> dict[str, str]:
+def locked_versions(
+    lock_file: Path = LOCK_FILE, python: tuple[int, int] | None = None
+) -> dict[str, str]:
     """Pinned versions from requirements.lock for this Python (or `python`), {name: version} (lesson 00)."""
     if not lock_file.exists():
         return {}
@@ -62,8 +72,12 @@ def locked_versions(lock_file: Path = LOCK_FILE, python: tuple[int, int] | None 
 def check_python() -> Check:
     version = ".".join(map(str, sys.version_info[:3]))
     ok = sys.version_info >= MIN_PYTHON
-    return Check("Python", ok, f"{version} at {sys.executable}",
-                 "install Python 3.10 or newer and run `make lab PYTHON=python3.11`")
+    return Check(
+        "Python",
+        ok,
+        f"{version} at {sys.executable}",
+        "install Python 3.10 or newer and run `make lab PYTHON=python3.11`",
+    )
 
 
 def check_package(name: str, pins: dict[str, str]) -> Check:
@@ -73,15 +87,23 @@ def check_package(name: str, pins: dict[str, str]) -> Check:
         return Check(name, False, "not installed", SETUP_HINT)
     wanted = pins.get(name)
     if wanted and installed.split("+")[0] != wanted:
-        return Check(name, False, f"{installed} installed, but the course is pinned to {wanted}",
-                     f"{SETUP_HINT}; in a conda environment: pip install {name}=={wanted}")
+        return Check(
+            name,
+            False,
+            f"{installed} installed, but the course is pinned to {wanted}",
+            f"{SETUP_HINT}; in a conda environment: pip install {name}=={wanted}",
+        )
     return Check(name, True, installed)
 
 
 def check_cpu() -> Check:
     import torch
 
-    return Check("CPU", True, f"{os.cpu_count()} cores, PyTorch uses {torch.get_num_threads()} threads")
+    return Check(
+        "CPU",
+        True,
+        f"{os.cpu_count()} cores, PyTorch uses {torch.get_num_threads()} threads",
+    )
 
 
 def check_accelerator() -> Check:
@@ -95,17 +117,28 @@ def check_accelerator() -> Check:
         probe = torch.ones(64, 64, device=device)
         (probe @ probe).sum().item()  # one real kernel launch on the device
     except Exception as error:  # a broken driver must not hide behind a traceback
-        return Check("Accelerator", False, f"the device failed a small matmul: {error}",
-                     "update the GPU driver, or set COURSE_DEVICE=cpu to run on the CPU")
+        return Check(
+            "Accelerator",
+            False,
+            f"the device failed a small matmul: {error}",
+            "update the GPU driver, or set COURSE_DEVICE=cpu to run on the CPU",
+        )
     if device.type == "cpu":
-        return Check("Accelerator", True, "none found: every lesson runs on the CPU (lesson 07 trains faster on a GPU)")
+        return Check(
+            "Accelerator",
+            True,
+            "none found: every lesson runs on the CPU (lesson 07 trains faster on a GPU)",
+        )
     return Check("Accelerator", True, describe_device(device))
 
 
 def _lab_extension_installed(package: str) -> bool:
     from jupyter_core.paths import jupyter_path
 
-    return any((Path(folder) / package / "package.json").exists() for folder in jupyter_path("labextensions"))
+    return any(
+        (Path(folder) / package / "package.json").exists()
+        for folder in jupyter_path("labextensions")
+    )
 
 
 def check_lab_extension(label: str, package: str, pip_name: str) -> Check:
@@ -115,8 +148,12 @@ def check_lab_extension(label: str, package: str, pip_name: str) -> Check:
         return Check(label, False, "Jupyter is not installed", SETUP_HINT)
     if found:
         return Check(label, True, f"{package} is installed in JupyterLab")
-    return Check(label, False, f"the JupyterLab extension {package} is missing",
-                 f"pip install {pip_name} in the course environment, then restart JupyterLab")
+    return Check(
+        label,
+        False,
+        f"the JupyterLab extension {package} is missing",
+        f"pip install {pip_name} in the course environment, then restart JupyterLab",
+    )
 
 
 def check_nbgrader_server() -> Check:
@@ -125,11 +162,19 @@ def check_nbgrader_server() -> Check:
     for folder in jupyter_config_path():
         config = Path(folder) / "jupyter_server_config.d" / "nbgrader.json"
         if config.exists():
-            enabled = json.loads(config.read_text()).get("ServerApp", {}).get("jpserver_extensions", {})
+            enabled = (
+                json.loads(config.read_text())
+                .get("ServerApp", {})
+                .get("jpserver_extensions", {})
+            )
             if any(name.startswith("nbgrader") and on for name, on in enabled.items()):
                 return Check("nbgrader server extension", True, "enabled")
-    return Check("nbgrader server extension", False, "not enabled in any Jupyter config folder",
-                 "jupyter server extension enable --sys-prefix nbgrader.server_extensions.formgrader")
+    return Check(
+        "nbgrader server extension",
+        False,
+        "not enabled in any Jupyter config folder",
+        "jupyter server extension enable --sys-prefix nbgrader.server_extensions.formgrader",
+    )
 
 
 def run_checks() -> list[Check]:
@@ -140,7 +185,11 @@ def run_checks() -> list[Check]:
     if all(check.ok for check in checks if check.name == "torch"):
         checks += [check_cpu(), check_accelerator()]
     checks += [
-        check_lab_extension("ipywidgets in JupyterLab", "@jupyter-widgets/jupyterlab-manager", "ipywidgets"),
+        check_lab_extension(
+            "ipywidgets in JupyterLab",
+            "@jupyter-widgets/jupyterlab-manager",
+            "ipywidgets",
+        ),
         check_lab_extension("nbgrader in JupyterLab", "@jupyter/nbgrader", "nbgrader"),
         check_nbgrader_server(),
     ]
@@ -162,8 +211,13 @@ def report(quiet: bool = False) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course_utils.doctor", description="Check the course environment.")
-    parser.add_argument("--quiet", action="store_true", help="print only the checks that fail")
+    parser = argparse.ArgumentParser(
+        prog="python -m course_utils.doctor",
+        description="Check the course environment.",
+    )
+    parser.add_argument(
+        "--quiet", action="store_true", help="print only the checks that fail"
+    )
     args = parser.parse_args(argv)
     return 0 if report(quiet=args.quiet) else 1
 

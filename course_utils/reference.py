@@ -24,7 +24,13 @@ def softmax(x: torch.Tensor, dim: int = -1) -> torch.Tensor:
     return exps / exps.sum(dim=dim, keepdim=True)
 
 
-def rnn_forward(x: torch.Tensor, h0: torch.Tensor, W_xh: torch.Tensor, W_hh: torch.Tensor, b: torch.Tensor):
+def rnn_forward(
+    x: torch.Tensor,
+    h0: torch.Tensor,
+    W_xh: torch.Tensor,
+    W_hh: torch.Tensor,
+    b: torch.Tensor,
+):
     """Elman RNN, h_t = tanh(x_t @ W_xh + h_{t-1} @ W_hh + b); returns (outputs (B, T, H), h_last (B, H)) (lesson 01)."""
     hidden = h0
     outputs = []
@@ -34,7 +40,9 @@ def rnn_forward(x: torch.Tensor, h0: torch.Tensor, W_xh: torch.Tensor, W_hh: tor
     return torch.stack(outputs, dim=1), hidden  # (B, T, H), (B, H)
 
 
-def scaled_dot_product_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, mask: torch.Tensor | None = None):
+def scaled_dot_product_attention(
+    q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, mask: torch.Tensor | None = None
+):
     """softmax(q k^T / sqrt(d_k)) v with a boolean mask (True = may attend); returns (output, weights) (lesson 02).
 
     q (..., Lq, d_k), k (..., Lk, d_k), v (..., Lk, d_v) -> output (..., Lq, d_v), weights (..., Lq, Lk).
@@ -51,7 +59,9 @@ def split_heads(x: torch.Tensor, num_heads: int) -> torch.Tensor:
     batch, length, width = x.shape
     if width % num_heads:
         raise ValueError(f"d_model={width} is not divisible by num_heads={num_heads}")
-    return x.view(batch, length, num_heads, width // num_heads).transpose(1, 2)  # (B, H, T, D/H)
+    return x.view(batch, length, num_heads, width // num_heads).transpose(
+        1, 2
+    )  # (B, H, T, D/H)
 
 
 def merge_heads(x: torch.Tensor) -> torch.Tensor:
@@ -70,7 +80,9 @@ class MultiHeadAttention(nn.Module):
     def __init__(self, d_model: int, num_heads: int):
         super().__init__()
         if d_model % num_heads:
-            raise ValueError(f"d_model={d_model} is not divisible by num_heads={num_heads}")
+            raise ValueError(
+                f"d_model={d_model} is not divisible by num_heads={num_heads}"
+            )
         self.d_model, self.num_heads = d_model, num_heads
         self.q_proj = nn.Linear(d_model, d_model)
         self.k_proj = nn.Linear(d_model, d_model)
@@ -80,19 +92,25 @@ class MultiHeadAttention(nn.Module):
 
     def forward(self, query, key, value, mask=None):
         q = split_heads(self.q_proj(query), self.num_heads)  # (B, H, Lq, D/H)
-        k = split_heads(self.k_proj(key), self.num_heads)    # (B, H, Lk, D/H)
+        k = split_heads(self.k_proj(key), self.num_heads)  # (B, H, Lk, D/H)
         v = split_heads(self.v_proj(value), self.num_heads)  # (B, H, Lk, D/H)
         if mask is not None and mask.dim() == 3:
-            mask = mask.unsqueeze(1)  # (B, Lq, Lk) -> (B, 1, Lq, Lk), shared by the heads
-        context, self.attn_weights = scaled_dot_product_attention(q, k, v, mask)  # (B, H, Lq, D/H)
+            mask = mask.unsqueeze(
+                1
+            )  # (B, Lq, Lk) -> (B, 1, Lq, Lk), shared by the heads
+        context, self.attn_weights = scaled_dot_product_attention(
+            q, k, v, mask
+        )  # (B, H, Lq, D/H)
         return self.out_proj(merge_heads(context))  # (B, Lq, D)
 
 
 def sinusoidal_positional_encoding(seq_len: int, d_model: int) -> torch.Tensor:
     """PE[p, 2i] = sin(p / 10000^(2i/d)), PE[p, 2i+1] = cos(same); (seq_len, d_model) (lesson 04)."""
-    positions = torch.arange(seq_len, dtype=torch.float64).unsqueeze(1)            # (T, 1)
-    frequencies = 10000.0 ** (-torch.arange(0, d_model, 2, dtype=torch.float64) / d_model)  # (ceil(D/2),)
-    angles = positions * frequencies                                                # (T, ceil(D/2))
+    positions = torch.arange(seq_len, dtype=torch.float64).unsqueeze(1)  # (T, 1)
+    frequencies = 10000.0 ** (
+        -torch.arange(0, d_model, 2, dtype=torch.float64) / d_model
+    )  # (ceil(D/2),)
+    angles = positions * frequencies  # (T, ceil(D/2))
     encoding = torch.zeros(seq_len, d_model, dtype=torch.float64)
     encoding[:, 0::2] = torch.sin(angles)
     encoding[:, 1::2] = torch.cos(angles[:, : d_model // 2])
@@ -104,13 +122,19 @@ def apply_rope(x: torch.Tensor) -> torch.Tensor:
     length, width = x.shape[-2], x.shape[-1]
     if width % 2:
         raise ValueError(f"apply_rope needs an even last dimension, got {width}")
-    positions = torch.arange(length, dtype=torch.float64, device=x.device).unsqueeze(1)          # (T, 1)
-    frequencies = 10000.0 ** (-torch.arange(0, width, 2, dtype=torch.float64, device=x.device) / width)  # (D/2,)
-    angles = positions * frequencies                                                             # (T, D/2)
+    positions = torch.arange(length, dtype=torch.float64, device=x.device).unsqueeze(
+        1
+    )  # (T, 1)
+    frequencies = 10000.0 ** (
+        -torch.arange(0, width, 2, dtype=torch.float64, device=x.device) / width
+    )  # (D/2,)
+    angles = positions * frequencies  # (T, D/2)
     cos, sin = torch.cos(angles).to(x.dtype), torch.sin(angles).to(x.dtype)
-    even, odd = x[..., 0::2], x[..., 1::2]                                                       # (..., T, D/2)
-    rotated = torch.stack([even * cos - odd * sin, even * sin + odd * cos], dim=-1)              # (..., T, D/2, 2)
-    return rotated.flatten(-2)                                                                   # (..., T, D)
+    even, odd = x[..., 0::2], x[..., 1::2]  # (..., T, D/2)
+    rotated = torch.stack(
+        [even * cos - odd * sin, even * sin + odd * cos], dim=-1
+    )  # (..., T, D/2, 2)
+    return rotated.flatten(-2)  # (..., T, D)
 
 
 def causal_mask(seq_len: int, device=None) -> torch.Tensor:
@@ -121,4 +145,6 @@ def causal_mask(seq_len: int, device=None) -> torch.Tensor:
 def padding_mask(lengths: torch.Tensor, max_len: int) -> torch.Tensor:
     """(B, max_len) bool, True at the real positions, padding at the end (lesson 05)."""
     lengths = torch.as_tensor(lengths)
-    return torch.arange(max_len, device=lengths.device).unsqueeze(0) < lengths.unsqueeze(1)  # (B, max_len)
+    return torch.arange(max_len, device=lengths.device).unsqueeze(
+        0
+    ) < lengths.unsqueeze(1)  # (B, max_len)

@@ -22,7 +22,11 @@ COURSE_ROOT = Path(__file__).resolve().parent.parent
 
 def lesson_ids(root: Path = COURSE_ROOT) -> list[str]:
     """Assignment ids: folders of solutions/ that hold a notebook of the same name."""
-    return sorted(p.parent.name for p in (root / "solutions").glob("*/*.ipynb") if p.stem == p.parent.name)
+    return sorted(
+        p.parent.name
+        for p in (root / "solutions").glob("*/*.ipynb")
+        if p.stem == p.parent.name
+    )
 
 
 def nbgrader_env() -> dict[str, str]:
@@ -32,8 +36,12 @@ def nbgrader_env() -> dict[str, str]:
     return env
 
 
-def run_nbgrader(args: list[str], cwd: Path, db_url: str | None = None,
-                 extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def run_nbgrader(
+    args: list[str],
+    cwd: Path,
+    db_url: str | None = None,
+    extra_env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess:
     """Run `nbgrader ARGS` in `cwd`; raises with nbgrader's own output when it fails."""
     command = [sys.executable, "-m", "nbgrader", *args]
     if db_url:
@@ -41,7 +49,9 @@ def run_nbgrader(args: list[str], cwd: Path, db_url: str | None = None,
     env = {**nbgrader_env(), **(extra_env or {})}
     result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
     if result.returncode != 0:
-        raise RuntimeError(f"`nbgrader {' '.join(args)}` failed (exit {result.returncode}):\n{result.stdout}\n{result.stderr}")
+        raise RuntimeError(
+            f"`nbgrader {' '.join(args)}` failed (exit {result.returncode}):\n{result.stdout}\n{result.stderr}"
+        )
     return result
 
 
@@ -57,7 +67,9 @@ def nbgrader_api(root: Path, db_url: str, **course_directory: str):
 
     os.environ["PATH"] = nbgrader_env()["PATH"]  # nbgrader runs `alembic` from PATH
     config = Config()
-    config.merge(PyFileConfigLoader("nbgrader_config.py", path=str(COURSE_ROOT)).load_config())
+    config.merge(
+        PyFileConfigLoader("nbgrader_config.py", path=str(COURSE_ROOT)).load_config()
+    )
     config.CourseDirectory.root = str(root)
     config.CourseDirectory.db_url = db_url
     for name, value in course_directory.items():
@@ -68,29 +80,46 @@ def nbgrader_api(root: Path, db_url: str, **course_directory: str):
 def checked(outcome: dict, what: str) -> dict:
     """An NbGraderAPI result, or an error carrying nbgrader's own log when it failed."""
     if not outcome.get("success"):
-        raise RuntimeError(f"nbgrader {what} failed:\n{outcome.get('log', '')}\n{outcome.get('error', '')}")
+        raise RuntimeError(
+            f"nbgrader {what} failed:\n{outcome.get('log', '')}\n{outcome.get('error', '')}"
+        )
     return outcome
 
 
-def release(ids: list[str] | None = None, root: Path = COURSE_ROOT, release_dir: Path | None = None) -> list[Path]:
+def release(
+    ids: list[str] | None = None,
+    root: Path = COURSE_ROOT,
+    release_dir: Path | None = None,
+) -> list[Path]:
     """Generate the release of each lesson; returns the released notebooks."""
     ids = ids or lesson_ids(root)
     known = lesson_ids(root)
     missing = [i for i in ids if i not in known]
     if missing:
-        raise ValueError(f"no lesson {missing} in {root / 'solutions'}; lessons there: {known}")
+        raise ValueError(
+            f"no lesson {missing} in {root / 'solutions'}; lessons there: {known}"
+        )
     release_dir = Path(release_dir or root / "notebooks")
     written = []
     with tempfile.TemporaryDirectory() as scratch:
-        api = nbgrader_api(root, f"sqlite:///{Path(scratch) / 'gradebook.db'}", release_directory=str(release_dir))
+        api = nbgrader_api(
+            root,
+            f"sqlite:///{Path(scratch) / 'gradebook.db'}",
+            release_directory=str(release_dir),
+        )
         for lesson in ids:
-            checked(api.generate_assignment(lesson, force=True, create=True), f"generate_assignment {lesson}")
+            checked(
+                api.generate_assignment(lesson, force=True, create=True),
+                f"generate_assignment {lesson}",
+            )
             written.append(release_dir / lesson / f"{lesson}.ipynb")
     return written
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course_utils.release", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m course_utils.release", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("lessons", nargs="*", help="lesson ids (default: all)")
     args = parser.parse_args(argv)
     for path in release(args.lessons or None):

@@ -16,9 +16,9 @@ import random
 import numpy as np
 import torch
 
-QUICK_ENV = "COURSE_QUICK"        # set to 1 to shorten demos and training runs
+QUICK_ENV = "COURSE_QUICK"  # set to 1 to shorten demos and training runs
 GRADER_ENV = "NBGRADER_EXECUTION"  # nbgrader sets it in the kernel while grading
-DEVICE_ENV = "COURSE_DEVICE"       # force a device: cpu, cuda, mps
+DEVICE_ENV = "COURSE_DEVICE"  # force a device: cpu, cuda, mps
 
 
 def quick_mode() -> bool:
@@ -42,7 +42,9 @@ def pick_device(prefer: str | None = None) -> torch.device:
     available = available_devices()
     if wanted:
         if wanted not in available:
-            raise ValueError(f"device {wanted!r} was asked for, but this machine has only {available}")
+            raise ValueError(
+                f"device {wanted!r} was asked for, but this machine has only {available}"
+            )
         return torch.device(wanted)
     return torch.device(available[0])
 
@@ -63,7 +65,9 @@ def describe_device(device: torch.device | str | None = None) -> str:
     """A one-line human description of a device, e.g. 'cuda (NVIDIA H100, 80 GiB)' (lesson 00)."""
     device = torch.device(device) if device is not None else pick_device()
     if device.type == "cuda":
-        index = device.index if device.index is not None else torch.cuda.current_device()
+        index = (
+            device.index if device.index is not None else torch.cuda.current_device()
+        )
         props = torch.cuda.get_device_properties(index)
         return f"cuda ({props.name}, {props.total_memory / 2**30:.0f} GiB)"
     if device.type == "mps":

@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import warnings
 import weakref
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 from torch.nn import functional as F
@@ -38,7 +38,9 @@ class _LiveTensorBytes(TorchDispatchMode):
 
     def __init__(self):
         super().__init__()
-        self.live: dict[int, list] = {}   # storage key -> [bytes, number of live tensors on it]
+        self.live: dict[
+            int, list
+        ] = {}  # storage key -> [bytes, number of live tensors on it]
         self.current = 0
         self.peak = 0
 
@@ -69,13 +71,15 @@ class _LiveTensorBytes(TorchDispatchMode):
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         out = func(*args, **(kwargs or {}))
-        for value in (out if isinstance(out, (tuple, list)) else (out,)):
+        for value in out if isinstance(out, (tuple, list)) else (out,):
             if isinstance(value, torch.Tensor):
                 self._track(value)
         return out
 
 
-def peak_memory(function: Callable[[], object], device: torch.device | str | None = None) -> tuple[object, int]:
+def peak_memory(
+    function: Callable[[], object], device: torch.device | str | None = None
+) -> tuple[object, int]:
     """(function(), the peak bytes of the tensors it held at once) (lesson 08).
 
     On CUDA this is the allocator's peak above what was allocated before the call. On the CPU
@@ -96,7 +100,9 @@ def peak_memory(function: Callable[[], object], device: torch.device | str | Non
     return result, int(counter.peak)
 
 
-def largest_intermediate(function: Callable[[], object]) -> tuple[object, tuple[int, ...]]:
+def largest_intermediate(
+    function: Callable[[], object],
+) -> tuple[object, tuple[int, ...]]:
     """(function(), the shape of the largest tensor any ATen operation produced inside it) (lesson 08).
 
     A quick check that an attention never builds a (Lq, Lk) matrix.
@@ -106,8 +112,10 @@ def largest_intermediate(function: Callable[[], object]) -> tuple[object, tuple[
     class _Shapes(TorchDispatchMode):
         def __torch_dispatch__(self, func, types, args=(), kwargs=None):
             out = func(*args, **(kwargs or {}))
-            for value in (out if isinstance(out, (tuple, list)) else (out,)):
-                if isinstance(value, torch.Tensor) and value.numel() > math.prod(largest[0] or (0,)):
+            for value in out if isinstance(out, (tuple, list)) else (out,):
+                if isinstance(value, torch.Tensor) and value.numel() > math.prod(
+                    largest[0] or (0,)
+                ):
                     largest[0] = tuple(value.shape)
             return out
 
@@ -120,19 +128,35 @@ def largest_intermediate(function: Callable[[], object]) -> tuple[object, tuple[
 # Fused attention kernels
 # ---------------------------------------------------------------------------------------
 
+
 def attention_backends() -> dict[str, object]:
     """The SDPA kernels PyTorch can be forced to use, by name: math, flash, efficient, cudnn (lesson 08)."""
     from torch.nn.attention import SDPBackend
-    names = {"math": "MATH", "flash": "FLASH_ATTENTION", "efficient": "EFFICIENT_ATTENTION", "cudnn": "CUDNN_ATTENTION"}
-    return {name: getattr(SDPBackend, member) for name, member in names.items() if hasattr(SDPBackend, member)}
+
+    names = {
+        "math": "MATH",
+        "flash": "FLASH_ATTENTION",
+        "efficient": "EFFICIENT_ATTENTION",
+        "cudnn": "CUDNN_ATTENTION",
+    }
+    return {
+        name: getattr(SDPBackend, member)
+        for name, member in names.items()
+        if hasattr(SDPBackend, member)
+    }
 
 
-def run_backend(name: str, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, **kwargs) -> torch.Tensor | None:
+def run_backend(
+    name: str, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, **kwargs
+) -> torch.Tensor | None:
     """F.scaled_dot_product_attention(q, k, v, **kwargs) with only the kernel `name`; None if it cannot run here (lesson 08)."""
     from torch.nn.attention import sdpa_kernel
+
     backend = attention_backends()[name]
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # PyTorch explains at length why a kernel is unavailable
+        warnings.simplefilter(
+            "ignore"
+        )  # PyTorch explains at length why a kernel is unavailable
         try:
             with sdpa_kernel([backend]):
                 return F.scaled_dot_product_attention(q, k, v, **kwargs)
@@ -140,19 +164,28 @@ def run_backend(name: str, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, **
             return None
 
 
-def naive_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+def naive_attention(
+    q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, mask: torch.Tensor | None = None
+) -> torch.Tensor:
     """softmax(q k^T / sqrt(d)) v with explicit matrices, as written in lessons 02-05 (lesson 08 times it)."""
     scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])  # (..., Lq, Lk)
     if mask is not None:
         scores = scores.masked_fill(~mask, float("-inf"))
-    return torch.softmax(scores, dim=-1) @ v                    # (..., Lq, d_v)
+    return torch.softmax(scores, dim=-1) @ v  # (..., Lq, d_v)
 
 
 # ---------------------------------------------------------------------------------------
 # Cheaper attention
 # ---------------------------------------------------------------------------------------
 
-def banded_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, window: int, block: int | None = None) -> torch.Tensor:
+
+def banded_attention(
+    q: torch.Tensor,
+    k: torch.Tensor,
+    v: torch.Tensor,
+    window: int,
+    block: int | None = None,
+) -> torch.Tensor:
     """Causal sliding-window attention computed block by block: query i sees keys i-window+1 .. i (lesson 08).
 
     Each block of `block` queries is scored only against the `block + window - 1` keys it can
@@ -166,13 +199,17 @@ def banded_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, window: 
     for start in range(0, length, block):
         stop = min(length, start + block)
         first = max(0, start - window + 1)
-        scores = q[..., start:stop, :] @ k[..., first:stop, :].transpose(-2, -1) * scale  # (..., b, keys)
-        rows = torch.arange(start, stop, device=q.device).unsqueeze(1)                    # (b, 1)
-        cols = torch.arange(first, stop, device=q.device).unsqueeze(0)                    # (1, keys)
-        allowed = (cols <= rows) & (rows - cols < window)                                 # (b, keys)
+        scores = (
+            q[..., start:stop, :] @ k[..., first:stop, :].transpose(-2, -1) * scale
+        )  # (..., b, keys)
+        rows = torch.arange(start, stop, device=q.device).unsqueeze(1)  # (b, 1)
+        cols = torch.arange(first, stop, device=q.device).unsqueeze(0)  # (1, keys)
+        allowed = (cols <= rows) & (rows - cols < window)  # (b, keys)
         scores = scores.masked_fill(~allowed, float("-inf"))
-        outputs.append(torch.softmax(scores, dim=-1) @ v[..., first:stop, :])            # (..., b, d_v)
-    return torch.cat(outputs, dim=-2)                                                     # (..., T, d_v)
+        outputs.append(
+            torch.softmax(scores, dim=-1) @ v[..., first:stop, :]
+        )  # (..., b, d_v)
+    return torch.cat(outputs, dim=-2)  # (..., T, d_v)
 
 
 def elu_feature_map(x: torch.Tensor) -> torch.Tensor:
@@ -180,17 +217,28 @@ def elu_feature_map(x: torch.Tensor) -> torch.Tensor:
     return F.elu(x) + 1.0
 
 
-def linear_attention_quadratic(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+def linear_attention_quadratic(
+    q: torch.Tensor, k: torch.Tensor, v: torch.Tensor
+) -> torch.Tensor:
     """Linear attention written the slow way, with the (Lq, Lk) similarity matrix (a reference for lesson 08's tests).
 
     out_i = sum_j phi(q_i).phi(k_j) v_j / sum_j phi(q_i).phi(k_j), phi = elu + 1.
     """
-    similarity = elu_feature_map(q) @ elu_feature_map(k).transpose(-2, -1)  # (..., Lq, Lk)
-    return (similarity @ v) / similarity.sum(dim=-1, keepdim=True)           # (..., Lq, d_v)
+    similarity = elu_feature_map(q) @ elu_feature_map(k).transpose(
+        -2, -1
+    )  # (..., Lq, Lk)
+    return (similarity @ v) / similarity.sum(dim=-1, keepdim=True)  # (..., Lq, d_v)
 
 
-def recall_task(length: int, d: int = 64, classes: int = 16, distance: int | None = None, batch: int = 64,
-                seed: int = 0, sharpness: float = 4.0):
+def recall_task(
+    length: int,
+    d: int = 64,
+    classes: int = 16,
+    distance: int | None = None,
+    batch: int = 64,
+    seed: int = 0,
+    sharpness: float = 4.0,
+):
     """A long-range lookup: find the value stored with a key far back (lesson 08).
 
     Returns q (B, 1, d), k (B, L, d), v (B, L, classes) one-hot labels, and the target labels (B,).
@@ -199,16 +247,20 @@ def recall_task(length: int, d: int = 64, classes: int = 16, distance: int | Non
     Position L-1 is the query's own position: a causal mask lets it see every key.
     """
     generator = torch.Generator().manual_seed(seed)
-    keys = torch.randn(batch, length, d, generator=generator)                                       # (B, L, d)
-    labels = torch.randint(0, classes, (batch, length), generator=generator)                        # (B, L)
-    values = F.one_hot(labels, classes).float()                                                     # (B, L, C)
+    keys = torch.randn(batch, length, d, generator=generator)  # (B, L, d)
+    labels = torch.randint(0, classes, (batch, length), generator=generator)  # (B, L)
+    values = F.one_hot(labels, classes).float()  # (B, L, C)
     target = length - 1 - (length - 1 if distance is None else distance)
     if not 0 <= target < length:
-        raise ValueError(f"distance {distance} does not fit a sequence of length {length}")
-    query = keys[:, target:target + 1, :] * sharpness                                               # (B, 1, d)
+        raise ValueError(
+            f"distance {distance} does not fit a sequence of length {length}"
+        )
+    query = keys[:, target : target + 1, :] * sharpness  # (B, 1, d)
     return query, keys, values, labels[:, target]
 
 
 def recall_accuracy(output: torch.Tensor, labels: torch.Tensor) -> float:
     """Share of rows whose largest output entry is the right label: output (B, 1, C) or (B, C) (lesson 08)."""
-    return float((output.reshape(labels.shape[0], -1).argmax(dim=-1) == labels).float().mean())
+    return float(
+        (output.reshape(labels.shape[0], -1).argmax(dim=-1) == labels).float().mean()
+    )

@@ -31,7 +31,8 @@ import sys
 import tempfile
 import textwrap
 import traceback
-from typing import Any, Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import torch
 from torch.overrides import TorchFunctionMode
@@ -90,7 +91,12 @@ _callable = builtins.callable
 # (a sqrt(d_k), a frequency, an angle) computed in float32: 1e-6 is about 16 float32 ulps.
 # float32 allows the rounding of a few chained float32 operations. Tests whose arithmetic
 # amplifies rounding (long sequences, large values) derive their tolerance beside the check.
-_PRECISION = ((torch.float64, 1e-6), (torch.float32, 1e-5), (torch.float16, 1e-3), (torch.bfloat16, 1e-2))
+_PRECISION = (
+    (torch.float64, 1e-6),
+    (torch.float32, 1e-5),
+    (torch.float16, 1e-3),
+    (torch.bfloat16, 1e-2),
+)
 _RED, _RESET = "\x1b[31m", "\x1b[0m"  # ANSI colours, as IPython's own tracebacks use
 
 
@@ -113,15 +119,26 @@ class CheckFailed(AssertionError):
         The frames inside this module are left out: they show how a check is made (through
         the functions captured at import), which says nothing about the student's code.
         """
-        frames = [frame for frame in _extract_tb(self.__traceback__)
-                  if frame.filename != __file__ and "-packages" not in frame.filename]
+        frames = [
+            frame
+            for frame in _extract_tb(self.__traceback__)
+            if frame.filename != __file__ and "-packages" not in frame.filename
+        ]
         lines = [f"{_RED}CheckFailed{_RESET} (a check of this test cell failed)"]
         for frame in frames:
-            where = "this cell" if frame.filename.startswith(("<", _tempfile_dir())) else frame.filename
-            lines.append(f"  {where}, line {frame.lineno}: {(frame.line or '').strip()}")
+            where = (
+                "this cell"
+                if frame.filename.startswith(("<", _tempfile_dir()))
+                else frame.filename
+            )
+            lines.append(
+                f"  {where}, line {frame.lineno}: {(frame.line or '').strip()}"
+            )
         lines.append("")
-        lines.extend(f"{_RED}{line}{_RESET}" if number == 0 else line
-                     for number, line in enumerate(str(self).splitlines()))
+        lines.extend(
+            f"{_RED}{line}{_RESET}" if number == 0 else line
+            for number, line in enumerate(str(self).splitlines())
+        )
         return lines
 
 
@@ -138,12 +155,18 @@ def _describe(value: Any) -> str:
     return f"{_type(value).__name__} {value!r:.80}"
 
 
-def expect_tensor(value: Any, shape: Sequence[int] | None = None, name: str = "the result",
-                  dtype: torch.dtype | None = None) -> None:
+def expect_tensor(
+    value: Any,
+    shape: Sequence[int] | None = None,
+    name: str = "the result",
+    dtype: torch.dtype | None = None,
+) -> None:
     """Fail unless `value` is a real torch.Tensor (not a subclass) of the given shape and dtype (lesson 00)."""
     _check_integrity()
     if _type(value) is not _Tensor:
-        raise CheckFailed(f"{name} should be a torch.Tensor, but it is {_describe(value)}")
+        raise CheckFailed(
+            f"{name} should be a torch.Tensor, but it is {_describe(value)}"
+        )
     actual_shape = _tuple(_int(n) for n in _size(value))
     if shape is not None and actual_shape != _tuple(_int(n) for n in shape):
         raise CheckFailed(f"{name} has shape {actual_shape}, expected {_tuple(shape)}")
@@ -160,8 +183,15 @@ def precision(*tensors: torch.Tensor) -> float:
     return _max((p for dtype, p in _PRECISION if dtype in dtypes), default=0.0)
 
 
-def expect_close(actual: Any, expected: torch.Tensor, name: str = "the result", *,
-                 atol: float | None = None, rtol: float | None = None, hint: str = "") -> None:
+def expect_close(
+    actual: Any,
+    expected: torch.Tensor,
+    name: str = "the result",
+    *,
+    atol: float | None = None,
+    rtol: float | None = None,
+    hint: str = "",
+) -> None:
     """Fail unless `actual` matches `expected` elementwise, NaN and inf in the same places (lesson 00).
 
     Element i passes when |actual_i - expected_i| <= atol + rtol * |expected_i|. Without
@@ -175,38 +205,61 @@ def expect_close(actual: Any, expected: torch.Tensor, name: str = "the result", 
     want = _to(_detach(expected), "cpu", _float64)
     if atol is None and rtol is None:
         rtol = precision(actual, expected)
-        finite_want = _masked_select(want, _logical_not(_logical_or(_isnan(want), _isinf(want))))
+        finite_want = _masked_select(
+            want, _logical_not(_logical_or(_isnan(want), _isinf(want)))
+        )
         scale = _float(_item(_amax(_abs(finite_want)))) if _numel(finite_want) else 0.0
         atol = rtol * scale
     atol, rtol = atol or 0.0, rtol or 0.0
     suffix = f"\nHint: {hint}" if hint else ""
     got_nan, want_nan = _isnan(got), _isnan(want)
     if not _equal(got_nan, want_nan):
-        where = "has NaN where the reference has none" if _truth(_any(got_nan)) else "has no NaN where the reference has one"
+        where = (
+            "has NaN where the reference has none"
+            if _truth(_any(got_nan))
+            else "has no NaN where the reference has one"
+        )
         raise CheckFailed(f"{name} {where}.{suffix}")
     finite = _logical_not(_logical_or(want_nan, _isinf(want)))
     infinite = _logical_and(_logical_not(finite), _logical_not(want_nan))
     if not _equal(_masked_select(got, infinite), _masked_select(want, infinite)):
-        raise CheckFailed(f"{name} has different infinities from the reference.{suffix}")
+        raise CheckFailed(
+            f"{name} has different infinities from the reference.{suffix}"
+        )
     if not _truth(_any(finite)):
         return
     got_finite = _masked_select(got, finite)
-    if not _truth(_all(_logical_not(_logical_or(_isnan(got_finite), _isinf(got_finite))))):
-        raise CheckFailed(f"{name} has inf or NaN where the reference is finite.{suffix}")
+    if not _truth(
+        _all(_logical_not(_logical_or(_isnan(got_finite), _isinf(got_finite))))
+    ):
+        raise CheckFailed(
+            f"{name} has inf or NaN where the reference is finite.{suffix}"
+        )
     zeros = _zeros_like(got)
     error = _where(finite, _abs(_sub(got, want)), zeros)
     allowed = _add(_mul(_abs(want), rtol), atol)
     excess = _where(finite, _sub(error, allowed), zeros)
     if _truth(_any(_gt(excess, 0))):
         flat = _int(_item(_argmax(_reshape(excess, (-1,)))))
-        index = _tuple(_int(_item(i)) for i in _unravel(_tensor(flat), _size(got))) if _dim(got) else ()
-        raise CheckFailed(f"{name} differs from the reference by up to {_float(_item(_amax(error))):.3g} "
-                          f"(at index {index}: got {_float(_item(got[index])):.6g}, "
-                          f"expected {_float(_item(want[index])):.6g}).{suffix}")
+        index = (
+            _tuple(_int(_item(i)) for i in _unravel(_tensor(flat), _size(got)))
+            if _dim(got)
+            else ()
+        )
+        raise CheckFailed(
+            f"{name} differs from the reference by up to {_float(_item(_amax(error))):.3g} "
+            f"(at index {index}: got {_float(_item(got[index])):.6g}, "
+            f"expected {_float(_item(want[index])):.6g}).{suffix}"
+        )
 
 
-def random_tensor(*shape: int, seed: int = 0, scale: float = 1.0, dtype: torch.dtype = torch.float32,
-                  requires_grad: bool = False) -> torch.Tensor:
+def random_tensor(
+    *shape: int,
+    seed: int = 0,
+    scale: float = 1.0,
+    dtype: torch.dtype = torch.float32,
+    requires_grad: bool = False,
+) -> torch.Tensor:
     """Standard-normal test data from a private generator: the global seed does not matter (lesson 00)."""
     generator = torch.Generator().manual_seed(seed)
     values = torch.randn(*shape, generator=generator, dtype=torch.float64) * scale
@@ -224,7 +277,9 @@ def _resolve(dotted: str) -> Any:
         for attribute in parts[split:]:
             found = getattr(found, attribute)
         return found
-    raise ValueError(f"cannot resolve {dotted!r}: expected a dotted name such as 'course_utils.reference.softmax'")
+    raise ValueError(
+        f"cannot resolve {dotted!r}: expected a dotted name such as 'course_utils.reference.softmax'"
+    )
 
 
 class ForbiddenCall(CheckFailed):
@@ -269,17 +324,28 @@ def _code_objects(target: Any) -> dict:
     if _isinstance(target, _type):
         codes = {}
         for member in vars(target).values():
-            inner = getattr(member, "__func__", None) or getattr(member, "fget", None) or member
+            inner = (
+                getattr(member, "__func__", None)
+                or getattr(member, "fget", None)
+                or member
+            )
             code = getattr(inner, "__code__", None)
             if code is not None:
                 codes[code] = label
         return codes
     inner = target
     for _ in range(8):  # unwrap bound methods, partials and decorated functions
-        inner = getattr(inner, "__func__", None) or getattr(inner, "func", None) or getattr(inner, "__wrapped__", None) or inner
+        inner = (
+            getattr(inner, "__func__", None)
+            or getattr(inner, "func", None)
+            or getattr(inner, "__wrapped__", None)
+            or inner
+        )
     code = getattr(inner, "__code__", None)
     if code is None:
-        raise TypeError(f"forbidden_calls cannot watch {target!r}: expected a Python function, method or class")
+        raise TypeError(
+            f"forbidden_calls cannot watch {target!r}: expected a Python function, method or class"
+        )
     return {code: label}
 
 
@@ -309,7 +375,9 @@ class _CodeWatch:
 
 
 @contextlib.contextmanager
-def forbidden_calls(*targets: Any, exercise: str = "this exercise") -> Iterator[list[str]]:
+def forbidden_calls(
+    *targets: Any, exercise: str = "this exercise"
+) -> Iterator[list[str]]:
     """Fail if the block calls any of the targets, however it reaches them (lesson 00).
 
     The one check of the rule "do not call what you are implementing", for every lesson:
@@ -329,16 +397,24 @@ def forbidden_calls(*targets: Any, exercise: str = "this exercise") -> Iterator[
     watched = {}
     for target in targets:
         if not (_isinstance(target, str) and "." not in target):
-            watched.update(_code_objects(_resolve(target) if _isinstance(target, str) else target))
+            watched.update(
+                _code_objects(_resolve(target) if _isinstance(target, str) else target)
+            )
     called: list[str] = []
-    functions, kernels, code = _OpRecorder(plain), _KernelRecorder(plain), _CodeWatch(watched)
+    functions, kernels, code = (
+        _OpRecorder(plain),
+        _KernelRecorder(plain),
+        _CodeWatch(watched),
+    )
     with functions, kernels, code:
         yield called
     _check_integrity()
     called += functions.called + kernels.called + code.called
     if called:
-        raise ForbiddenCall(f"{exercise} asks you to write this yourself, but it called "
-                            f"{sorted(set(called))}.")
+        raise ForbiddenCall(
+            f"{exercise} asks you to write this yourself, but it called "
+            f"{sorted(set(called))}."
+        )
 
 
 def called_names(function: Callable) -> set[str]:
@@ -367,22 +443,41 @@ def _snapshot_classes(*classes):
 
 
 _MODULE = vars(sys.modules[__name__])
-_TRUSTED_GLOBALS = _tuple((name, value) for name, value in _MODULE.items() if not name.startswith("__"))
-_TRUSTED_CLASSES = _snapshot_classes(_OpRecorder, _KernelRecorder, _CodeWatch, TorchFunctionMode, TorchDispatchMode,
-                                     contextlib._GeneratorContextManager)
+_TRUSTED_GLOBALS = _tuple(
+    (name, value) for name, value in _MODULE.items() if not name.startswith("__")
+)
+_TRUSTED_CLASSES = _snapshot_classes(
+    _OpRecorder,
+    _KernelRecorder,
+    _CodeWatch,
+    TorchFunctionMode,
+    TorchDispatchMode,
+    contextlib._GeneratorContextManager,
+)
 
 
-def _check_integrity(_module=_MODULE, _globals=_TRUSTED_GLOBALS, _classes=_TRUSTED_CLASSES):
+def _check_integrity(
+    _module=_MODULE, _globals=_TRUSTED_GLOBALS, _classes=_TRUSTED_CLASSES
+):
     for name, value in _globals:
         if _module.get(name) is not value:
-            raise TamperedHelpers(f"the test helpers were tampered with: course_utils.testing.{name} was rebound. "
-                                  "Restart the kernel and run the notebook from the top without changing them.")
+            raise TamperedHelpers(
+                f"the test helpers were tampered with: course_utils.testing.{name} was rebound. "
+                "Restart the kernel and run the notebook from the top without changing them."
+            )
     for cls, saved in _classes:
         current = vars(cls)
-        if len(current) != len(saved) or any(current.get(key) is not value for key, value in saved.items()):
-            raise TamperedHelpers(f"the test helpers were tampered with: {cls.__name__} was changed. "
-                                  "Restart the kernel and run the notebook from the top without changing them.")
+        if len(current) != len(saved) or any(
+            current.get(key) is not value for key, value in saved.items()
+        ):
+            raise TamperedHelpers(
+                f"the test helpers were tampered with: {cls.__name__} was changed. "
+                "Restart the kernel and run the notebook from the top without changing them."
+            )
 
 
-_TRUSTED_GLOBALS = _TRUSTED_GLOBALS + (("_check_integrity", _check_integrity), ("TamperedHelpers", TamperedHelpers))
+_TRUSTED_GLOBALS = _TRUSTED_GLOBALS + (
+    ("_check_integrity", _check_integrity),
+    ("TamperedHelpers", TamperedHelpers),
+)
 _check_integrity.__defaults__ = (_MODULE, _TRUSTED_GLOBALS, _TRUSTED_CLASSES)

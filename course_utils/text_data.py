@@ -24,11 +24,54 @@ import torch
 
 # Pure-Python standard-library modules present in every CPython 3.10+ (a missing one is skipped).
 STDLIB_MODULES = (
-    "argparse", "ast", "bisect", "calendar", "cmd", "code", "configparser", "contextlib", "copy", "csv",
-    "dataclasses", "datetime", "difflib", "enum", "fnmatch", "fractions", "functools", "getopt", "gettext",
-    "glob", "gzip", "heapq", "inspect", "ipaddress", "locale", "numbers", "operator", "optparse", "pickle",
-    "pprint", "queue", "random", "sched", "shlex", "shutil", "statistics", "string", "tempfile", "textwrap",
-    "threading", "timeit", "tokenize", "traceback", "typing", "uuid", "warnings", "weakref", "zipfile",
+    "argparse",
+    "ast",
+    "bisect",
+    "calendar",
+    "cmd",
+    "code",
+    "configparser",
+    "contextlib",
+    "copy",
+    "csv",
+    "dataclasses",
+    "datetime",
+    "difflib",
+    "enum",
+    "fnmatch",
+    "fractions",
+    "functools",
+    "getopt",
+    "gettext",
+    "glob",
+    "gzip",
+    "heapq",
+    "inspect",
+    "ipaddress",
+    "locale",
+    "numbers",
+    "operator",
+    "optparse",
+    "pickle",
+    "pprint",
+    "queue",
+    "random",
+    "sched",
+    "shlex",
+    "shutil",
+    "statistics",
+    "string",
+    "tempfile",
+    "textwrap",
+    "threading",
+    "timeit",
+    "tokenize",
+    "traceback",
+    "typing",
+    "uuid",
+    "warnings",
+    "weakref",
+    "zipfile",
 )
 CORPORA = ("python-stdlib", "python-docs")
 
@@ -46,14 +89,18 @@ def stdlib_source_files(modules=STDLIB_MODULES) -> list[Path]:
 def _docstrings(source: str) -> list[str]:
     found = []
     for node in ast.walk(ast.parse(source)):
-        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+        if isinstance(
+            node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+        ):
             doc = ast.get_docstring(node)
             if doc and len(doc) > 40:
                 found.append(doc)
     return found
 
 
-def load_corpus(name: str | Path = "python-stdlib", max_chars: int | None = None) -> str:
+def load_corpus(
+    name: str | Path = "python-stdlib", max_chars: int | None = None
+) -> str:
     """The text of a named corpus ('python-stdlib', 'python-docs') or of any UTF-8 text file (lesson 07).
 
     `max_chars` keeps only the beginning. Undecodable bytes in a file become U+FFFD. Raises
@@ -73,7 +120,9 @@ def load_corpus(name: str | Path = "python-stdlib", max_chars: int | None = None
     else:
         path = Path(name).expanduser()
         if not path.is_file():
-            raise FileNotFoundError(f"{str(name)!r} is neither a corpus ({', '.join(CORPORA)}) nor a text file")
+            raise FileNotFoundError(
+                f"{str(name)!r} is neither a corpus ({', '.join(CORPORA)}) nor a text file"
+            )
         text = path.read_text(encoding="utf-8", errors="replace")
     if not text:
         raise ValueError(f"corpus {str(name)!r} is empty")
@@ -91,7 +140,7 @@ class CharTokenizer:
         self.stoi = {c: i for i, c in enumerate(chars)}
 
     @classmethod
-    def from_text(cls, text: str) -> "CharTokenizer":
+    def from_text(cls, text: str) -> CharTokenizer:
         return cls(sorted(set(text)))
 
     @property
@@ -104,7 +153,9 @@ class CharTokenizer:
             return [self.stoi[c] for c in text if c in self.stoi]
         unknown = sorted(set(text) - set(self.stoi))
         if unknown:
-            raise KeyError(f"characters not in the vocabulary: {unknown[:10]!r} (use errors='skip' to drop them)")
+            raise KeyError(
+                f"characters not in the vocabulary: {unknown[:10]!r} (use errors='skip' to drop them)"
+            )
         return [self.stoi[c] for c in text]
 
     def decode(self, ids) -> str:
@@ -116,13 +167,15 @@ class CharTokenizer:
         return {"chars": list(self.itos)}
 
     @classmethod
-    def from_state_dict(cls, state: dict) -> "CharTokenizer":
+    def from_state_dict(cls, state: dict) -> CharTokenizer:
         return cls(state["chars"])
 
 
 def encode_text(text: str, tokenizer: CharTokenizer) -> torch.Tensor:
     """The whole text as a 1-D int64 tensor of ids, vectorised (lesson 07)."""
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)   # one code point per character
+    codes = np.frombuffer(
+        text.encode("utf-32-le"), dtype=np.uint32
+    )  # one code point per character
     table = np.full(int(codes.max()) + 1 if len(codes) else 1, -1, dtype=np.int64)
     for char, index in tokenizer.stoi.items():
         if ord(char) < len(table):
@@ -142,7 +195,12 @@ class TextData:
     tokenizer: CharTokenizer
 
     @classmethod
-    def from_text(cls, text: str, tokenizer: CharTokenizer | None = None, val_fraction: float = 0.1) -> "TextData":
+    def from_text(
+        cls,
+        text: str,
+        tokenizer: CharTokenizer | None = None,
+        val_fraction: float = 0.1,
+    ) -> TextData:
         tokenizer = tokenizer or CharTokenizer.from_text(text)
         ids = encode_text(text, tokenizer)
         cut = int(len(ids) * (1 - val_fraction))
@@ -153,25 +211,48 @@ class TextData:
             raise ValueError(f"split must be 'train' or 'val', got {name!r}")
         return self.train if name == "train" else self.val
 
-    def starts(self, split: str, batch_size: int, block_size: int, generator: torch.Generator) -> torch.Tensor:
+    def starts(
+        self, split: str, batch_size: int, block_size: int, generator: torch.Generator
+    ) -> torch.Tensor:
         """Random start offsets of `batch_size` windows; the same generator state gives the same offsets."""
         ids = self.split(split)
         if len(ids) <= block_size + 1:
-            raise ValueError(f"the {split} split has {len(ids)} tokens, too few for block_size={block_size}")
-        return torch.randint(0, len(ids) - block_size - 1, (batch_size,), generator=generator)
+            raise ValueError(
+                f"the {split} split has {len(ids)} tokens, too few for block_size={block_size}"
+            )
+        return torch.randint(
+            0, len(ids) - block_size - 1, (batch_size,), generator=generator
+        )
 
     def windows(self, split: str, starts: torch.Tensor, block_size: int, device="cpu"):
         """Inputs x and targets y, both (len(starts), block_size), with y[:, t] = x[:, t + 1] shifted by one."""
         ids = self.split(split)
-        offsets = starts.unsqueeze(1) + torch.arange(block_size + 1)   # (B, block_size + 1)
-        chunk = ids[offsets]                                           # (B, block_size + 1)
-        x, y = chunk[:, :-1], chunk[:, 1:]                             # (B, block_size) each
+        offsets = starts.unsqueeze(1) + torch.arange(
+            block_size + 1
+        )  # (B, block_size + 1)
+        chunk = ids[offsets]  # (B, block_size + 1)
+        x, y = chunk[:, :-1], chunk[:, 1:]  # (B, block_size) each
         if torch.device(device).type == "cuda":
-            return x.pin_memory().to(device, non_blocking=True), y.pin_memory().to(device, non_blocking=True)
+            return x.pin_memory().to(device, non_blocking=True), y.pin_memory().to(
+                device, non_blocking=True
+            )
         return x.to(device), y.to(device)
 
-    def batch(self, split: str, batch_size: int, block_size: int, generator: torch.Generator | None = None,
-              device="cpu"):
+    def batch(
+        self,
+        split: str,
+        batch_size: int,
+        block_size: int,
+        generator: torch.Generator | None = None,
+        device="cpu",
+    ):
         """A random batch (x, y) of `batch_size` windows of `block_size` tokens (lesson 07)."""
-        generator = generator if generator is not None else torch.Generator().manual_seed(0)
-        return self.windows(split, self.starts(split, batch_size, block_size, generator), block_size, device)
+        generator = (
+            generator if generator is not None else torch.Generator().manual_seed(0)
+        )
+        return self.windows(
+            split,
+            self.starts(split, batch_size, block_size, generator),
+            block_size,
+            device,
+        )

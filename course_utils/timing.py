@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import statistics
 import time
-from typing import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import torch
 
@@ -47,8 +47,13 @@ def cpu_threads(count: int | None = 1) -> Iterator[None]:
         torch.set_num_threads(previous)
 
 
-def median_time(function: Callable[[], object], repeats: int = 5, warmup: int = 1,
-                device: torch.device | str | None = None, threads: int | None = None) -> float:
+def median_time(
+    function: Callable[[], object],
+    repeats: int = 5,
+    warmup: int = 1,
+    device: torch.device | str | None = None,
+    threads: int | None = None,
+) -> float:
     """Median wall time of `function()` in seconds over `repeats` runs, after `warmup` untimed runs (lesson 01).
 
     Pass the `device` the work runs on, so that GPU work is waited for inside the timing, and
@@ -75,21 +80,36 @@ def _median_time(function, repeats, warmup, device) -> float:
     return statistics.median(times)
 
 
-def time_over_sizes(make_function: Callable[[int], Callable[[], object]], sizes: Iterable[int], repeats: int = 5,
-                    warmup: int = 1, device: torch.device | str | None = None,
-                    threads: int | None = None) -> list[float]:
+def time_over_sizes(
+    make_function: Callable[[int], Callable[[], object]],
+    sizes: Iterable[int],
+    repeats: int = 5,
+    warmup: int = 1,
+    device: torch.device | str | None = None,
+    threads: int | None = None,
+) -> list[float]:
     """Median seconds of `make_function(n)()` for each n in `sizes`; inputs are built outside the timing (lesson 01).
 
     `make_function(n)` prepares the inputs of size n and returns the zero-argument call to time.
     """
-    return [median_time(make_function(n), repeats=repeats, warmup=warmup, device=device, threads=threads)
-            for n in sizes]
+    return [
+        median_time(
+            make_function(n),
+            repeats=repeats,
+            warmup=warmup,
+            device=device,
+            threads=threads,
+        )
+        for n in sizes
+    ]
 
 
 def growth_exponent(sizes: Sequence[float], seconds: Sequence[float]) -> float:
     """Slope of log(time) against log(size), by least squares: ~1 for linear growth, ~2 for quadratic (lesson 01)."""
     if len(sizes) != len(seconds) or len(sizes) < 2:
-        raise ValueError("growth_exponent needs two or more (size, time) pairs of equal length")
+        raise ValueError(
+            "growth_exponent needs two or more (size, time) pairs of equal length"
+        )
     xs = torch.log(torch.tensor(sizes, dtype=torch.float64))
     ys = torch.log(torch.tensor(seconds, dtype=torch.float64))
     xc, yc = xs - xs.mean(), ys - ys.mean()

@@ -24,8 +24,13 @@ def _generator(seed: int | None, generator: torch.Generator | None) -> torch.Gen
     return torch.Generator().manual_seed(0 if seed is None else seed)
 
 
-def previous_and_largest(batch: int, length: int, vocab_size: int, seed: int | None = None,
-                         generator: torch.Generator | None = None) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+def previous_and_largest(
+    batch: int,
+    length: int,
+    vocab_size: int,
+    seed: int | None = None,
+    generator: torch.Generator | None = None,
+) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     """Two jobs at every position: name the previous token, and name the largest token (lesson 03).
 
     Returns tokens (batch, length) and {'previous': (batch, length), 'largest': (batch, length)}.
@@ -38,17 +43,28 @@ def previous_and_largest(batch: int, length: int, vocab_size: int, seed: int | N
     if vocab_size < 2 or length < 2:
         raise ValueError("previous_and_largest needs vocab_size >= 2 and length >= 2")
     gen = _generator(seed, generator)
-    largest = torch.randint(1, vocab_size, (batch, 1), generator=gen)                      # (B, 1)
-    tokens = (torch.rand(batch, length, generator=gen) * largest).long()                   # (B, T), each < largest
-    where = torch.randint(0, length, (batch, 1), generator=gen)                            # (B, 1)
-    tokens.scatter_(1, where, largest)                                                     # the largest, once
-    previous = torch.full_like(tokens, IGNORE)                                             # (B, T)
+    largest = torch.randint(1, vocab_size, (batch, 1), generator=gen)  # (B, 1)
+    tokens = (
+        torch.rand(batch, length, generator=gen) * largest
+    ).long()  # (B, T), each < largest
+    where = torch.randint(0, length, (batch, 1), generator=gen)  # (B, 1)
+    tokens.scatter_(1, where, largest)  # the largest, once
+    previous = torch.full_like(tokens, IGNORE)  # (B, T)
     previous[:, 1:] = tokens[:, :-1]
-    return tokens, {"previous": previous, "largest": largest.expand(batch, length).clone()}
+    return tokens, {
+        "previous": previous,
+        "largest": largest.expand(batch, length).clone(),
+    }
 
 
-def copy_with_offset(batch: int, length: int, vocab_size: int, offset: int = 3, seed: int | None = None,
-                     generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+def copy_with_offset(
+    batch: int,
+    length: int,
+    vocab_size: int,
+    offset: int = 3,
+    seed: int | None = None,
+    generator: torch.Generator | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
     """At every position, name the token `offset` places to the left (lesson 04).
 
     Returns tokens (batch, length) and targets (batch, length), IGNORE at the first `offset`
@@ -56,10 +72,12 @@ def copy_with_offset(batch: int, length: int, vocab_size: int, offset: int = 3, 
     should apply it at any length: the task measures length extrapolation.
     """
     if not 0 < offset < length:
-        raise ValueError(f"copy_with_offset needs 0 < offset < length, got offset={offset}, length={length}")
+        raise ValueError(
+            f"copy_with_offset needs 0 < offset < length, got offset={offset}, length={length}"
+        )
     gen = _generator(seed, generator)
     tokens = torch.randint(0, vocab_size, (batch, length), generator=gen)  # (B, T)
-    targets = torch.full_like(tokens, IGNORE)                               # (B, T)
+    targets = torch.full_like(tokens, IGNORE)  # (B, T)
     targets[:, offset:] = tokens[:, :-offset]
     return tokens, targets
 

@@ -12,8 +12,14 @@ from pathlib import Path
 # Before anything starts a kernel: every Jupyter, IPython and matplotlib file goes to a
 # throwaway folder, never the user's home.
 _SCRATCH = Path(tempfile.mkdtemp(prefix="course-tests-home-"))
-for variable, sub in [("HOME", "home"), ("JUPYTER_CONFIG_DIR", "jupyter/config"), ("JUPYTER_DATA_DIR", "jupyter/data"),
-                      ("JUPYTER_RUNTIME_DIR", "jupyter/runtime"), ("IPYTHONDIR", "ipython"), ("MPLCONFIGDIR", "matplotlib")]:
+for variable, sub in [
+    ("HOME", "home"),
+    ("JUPYTER_CONFIG_DIR", "jupyter/config"),
+    ("JUPYTER_DATA_DIR", "jupyter/data"),
+    ("JUPYTER_RUNTIME_DIR", "jupyter/runtime"),
+    ("IPYTHONDIR", "ipython"),
+    ("MPLCONFIGDIR", "matplotlib"),
+]:
     folder = _SCRATCH / sub
     folder.mkdir(parents=True, exist_ok=True)
     os.environ[variable] = str(folder)
@@ -22,7 +28,9 @@ os.environ["MPLBACKEND"] = "Agg"
 os.environ.pop("COURSE_QUICK", None)
 os.environ.pop("NBGRADER_EXECUTION", None)
 # nbgrader and kernels must come from this environment.
-os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
+os.environ["PATH"] = (
+    str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -38,7 +46,9 @@ def missing_system_component(reason: str, install: str) -> None:
     import pytest
 
     if os.environ.get("CI", "").strip().lower() == "true":
-        pytest.fail(f"{reason}. CI=true: this test must run here ({install}).", pytrace=False)
+        pytest.fail(
+            f"{reason}. CI=true: this test must run here ({install}).", pytrace=False
+        )
     pytest.skip(f"{reason} ({install}).")
 
 
@@ -49,7 +59,9 @@ def require_sandbox() -> None:
     try:
         check_sandbox()
     except SandboxUnavailable as error:
-        missing_system_component(f"no grading sandbox: {error}", "`apt-get install bubblewrap`")
+        missing_system_component(
+            f"no grading sandbox: {error}", "`apt-get install bubblewrap`"
+        )
 
 
 def record_time(lesson: str, what: str, seconds: float) -> None:
@@ -65,7 +77,10 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.write_line(f"{'lesson':32}" + "".join(f"{c:>22}" for c in columns))
     for lesson in sorted(NOTEBOOK_TIMES):
         row = NOTEBOOK_TIMES[lesson]
-        terminalreporter.write_line(f"{lesson:32}" + "".join(f"{row.get(c, float('nan')):>22.1f}" for c in columns))
+        terminalreporter.write_line(
+            f"{lesson:32}"
+            + "".join(f"{row.get(c, float('nan')):>22.1f}" for c in columns)
+        )
     out = Path(__file__).resolve().parent.parent / "build" / "lesson_times.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(NOTEBOOK_TIMES, indent=2, sort_keys=True))

@@ -48,24 +48,30 @@ class Variant:
     """
 
     name: str
-    kind: str           # "mistake" or "alternative"
-    replaces: str       # grade_id of the solution cell
+    kind: str  # "mistake" or "alternative"
+    replaces: str  # grade_id of the solution cell
     description: str
     source: str
 
     @classmethod
-    def from_file(cls, path: Path, kind: str) -> "Variant":
+    def from_file(cls, path: Path, kind: str) -> Variant:
         text = path.read_text()
         replaces = re.search(r"^# replaces: (\S+)\s*$", text, re.M)
         description = re.search(rf"^# {kind}: (.+)$", text, re.M)
         if not replaces or not description:
-            raise ValueError(f"{path}: needs '# replaces: <grade_id>' and '# {kind}: <description>' lines")
-        return cls(path.stem, kind, replaces.group(1), description.group(1).strip(), text)
+            raise ValueError(
+                f"{path}: needs '# replaces: <grade_id>' and '# {kind}: <description>' lines"
+            )
+        return cls(
+            path.stem, kind, replaces.group(1), description.group(1).strip(), text
+        )
 
 
 def load_variants(lesson: str, kind: str) -> list[Variant]:
     """The catalogue of one kind ("mistake" or "alternative") for a lesson, sorted by name."""
-    return [Variant.from_file(p, kind) for p in sorted((KINDS[kind] / lesson).glob("*.py"))]
+    return [
+        Variant.from_file(p, kind) for p in sorted((KINDS[kind] / lesson).glob("*.py"))
+    ]
 
 
 def load_mistakes(lesson: str) -> list[Variant]:
@@ -77,23 +83,31 @@ def load_alternatives(lesson: str) -> list[Variant]:
 
 
 def source_notebook(lesson: str, root: Path = COURSE_ROOT):
-    return nbformat.read(str(root / "solutions" / lesson / f"{lesson}.ipynb"), as_version=4)
+    return nbformat.read(
+        str(root / "solutions" / lesson / f"{lesson}.ipynb"), as_version=4
+    )
 
 
 def release_notebook(lesson: str, root: Path = COURSE_ROOT):
-    return nbformat.read(str(root / "notebooks" / lesson / f"{lesson}.ipynb"), as_version=4)
+    return nbformat.read(
+        str(root / "notebooks" / lesson / f"{lesson}.ipynb"), as_version=4
+    )
 
 
 def without_markers(source: str) -> str:
     """A solution cell as a student who solved it would leave it: the ### markers gone."""
-    return "\n".join(line for line in source.split("\n") if not SOLUTION_MARKERS.match(line))
+    return "\n".join(
+        line for line in source.split("\n") if not SOLUTION_MARKERS.match(line)
+    )
 
 
 def grade_id(cell) -> str | None:
     return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
 
 
-def student_notebook(lesson: str, replacements: dict[str, str] | None = None, solved: bool = True):
+def student_notebook(
+    lesson: str, replacements: dict[str, str] | None = None, solved: bool = True
+):
     """The release notebook with every solution cell answered as the solutions do, except `replacements`.
 
     solved=False leaves the release untouched (what a student who did nothing hands in).
@@ -101,19 +115,26 @@ def student_notebook(lesson: str, replacements: dict[str, str] | None = None, so
     notebook = release_notebook(lesson)
     if not solved:
         return notebook
-    answers = {grade_id(c): without_markers(c.source) for c in source_notebook(lesson).cells
-               if c.get("metadata", {}).get("nbgrader", {}).get("solution")}
+    answers = {
+        grade_id(c): without_markers(c.source)
+        for c in source_notebook(lesson).cells
+        if c.get("metadata", {}).get("nbgrader", {}).get("solution")
+    }
     replacements = replacements or {}
     unknown = set(replacements) - set(answers)
     if unknown:
-        raise ValueError(f"{lesson}: no solution cell with grade_id {sorted(unknown)}; cells: {sorted(answers)}")
+        raise ValueError(
+            f"{lesson}: no solution cell with grade_id {sorted(unknown)}; cells: {sorted(answers)}"
+        )
     for cell in notebook.cells:
         if grade_id(cell) in answers:
             cell.source = replacements.get(grade_id(cell), answers[grade_id(cell)])
     return notebook
 
 
-def autograde(lesson: str, submissions: dict[str, object]) -> dict[str, dict[str, tuple]]:
+def autograde(
+    lesson: str, submissions: dict[str, object]
+) -> dict[str, dict[str, tuple]]:
     """Autograde every submission with nbgrader; {student: {test grade_id: (score, max_score)}}.
 
     nbgrader's own generate_assignment and autograde, through its Python API in this process
@@ -124,25 +145,39 @@ def autograde(lesson: str, submissions: dict[str, object]) -> dict[str, dict[str
 
     from course_utils.release import checked, nbgrader_api
 
-    with tempfile.TemporaryDirectory(prefix=f"roundtrip-{lesson}-") as scratch, warnings.catch_warnings():
+    with (
+        tempfile.TemporaryDirectory(prefix=f"roundtrip-{lesson}-") as scratch,
+        warnings.catch_warnings(),
+    ):
         warnings.simplefilter("ignore", SAWarning)  # nbgrader's own session bookkeeping
         workdir = Path(scratch)
-        shutil.copytree(COURSE_ROOT / "solutions" / lesson, workdir / "solutions" / lesson)
+        shutil.copytree(
+            COURSE_ROOT / "solutions" / lesson, workdir / "solutions" / lesson
+        )
         for student, notebook in submissions.items():
             target = workdir / "submitted" / student / lesson / f"{lesson}.ipynb"
             target.parent.mkdir(parents=True)
             nbformat.write(notebook, str(target))
         db_url = f"sqlite:///{workdir / 'gradebook.db'}"
         api = nbgrader_api(workdir, db_url, release_directory=str(workdir / "release"))
-        checked(api.generate_assignment(lesson, force=True, create=True), f"generate_assignment {lesson}")
+        checked(
+            api.generate_assignment(lesson, force=True, create=True),
+            f"generate_assignment {lesson}",
+        )
         for student in submissions:
-            checked(api.autograde(lesson, student, force=True, create=True), f"autograde {lesson} {student}")
+            checked(
+                api.autograde(lesson, student, force=True, create=True),
+                f"autograde {lesson} {student}",
+            )
         scores: dict[str, dict[str, tuple]] = {}
         with Gradebook(db_url) as gradebook:
             for student in submissions:
                 notebook = gradebook.find_submission_notebook(lesson, lesson, student)
-                scores[student] = {g.name: (g.auto_score, g.max_score) for g in notebook.grades
-                                   if g.cell.cell_type == "code"}
+                scores[student] = {
+                    g.name: (g.auto_score, g.max_score)
+                    for g in notebook.grades
+                    if g.cell.cell_type == "code"
+                }
     return scores
 
 
@@ -157,16 +192,21 @@ def autograde(lesson: str, submissions: dict[str, object]) -> dict[str, dict[str
 # gives exactly nbgrader's scores on the submissions that both grade.
 # ---------------------------------------------------------------------------------------
 
+
 def _nbgrader_setting(section: str, name: str):
     from traitlets.config.loader import PyFileConfigLoader
 
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(COURSE_ROOT)).load_config()
+    config = PyFileConfigLoader(
+        "nbgrader_config.py", path=str(COURSE_ROOT)
+    ).load_config()
     return config[section][name]
 
 
 def graded_notebook(lesson: str, submission):
     """The submission as nbgrader's autograde sees it: locked and test cells taken from the source."""
-    source_cells = {grade_id(c): c for c in source_notebook(lesson).cells if grade_id(c)}
+    source_cells = {
+        grade_id(c): c for c in source_notebook(lesson).cells if grade_id(c)
+    }
     notebook = nbformat.from_dict(submission)
     for cell in notebook.cells:
         meta = cell.get("metadata", {}).get("nbgrader", {})
@@ -175,7 +215,9 @@ def graded_notebook(lesson: str, submission):
     return notebook
 
 
-def _run_cells(client, manager, notebook, timeout: float, ignore, stop_at_loss: bool = False) -> dict[str, tuple]:
+def _run_cells(
+    client, manager, notebook, timeout: float, ignore, stop_at_loss: bool = False
+) -> dict[str, tuple]:
     from nbgrader.utils import determine_grade
 
     scores = {}
@@ -185,16 +227,35 @@ def _run_cells(client, manager, notebook, timeout: float, ignore, stop_at_loss: 
         outputs = []
 
         def keep(message, outputs=outputs):
-            if message["msg_type"] in {"stream", "error", "execute_result", "display_data"}:
+            if message["msg_type"] in {
+                "stream",
+                "error",
+                "execute_result",
+                "display_data",
+            }:
                 outputs.append(nbformat.v4.output_from_msg(message))
 
         try:
-            client.execute_interactive(cell.source, timeout=timeout, output_hook=keep, allow_stdin=False)
+            client.execute_interactive(
+                cell.source, timeout=timeout, output_hook=keep, allow_stdin=False
+            )
         except TimeoutError:
             manager.interrupt_kernel()
-            outputs.append(nbformat.v4.new_output("error", ename="Timeout", evalue="cell timed out", traceback=[]))
-        cell.outputs = [o for o in outputs if not (o.output_type == "stream" and o.name == "stderr"
-                                                   and ignore and re.search(ignore, o.text))]
+            outputs.append(
+                nbformat.v4.new_output(
+                    "error", ename="Timeout", evalue="cell timed out", traceback=[]
+                )
+            )
+        cell.outputs = [
+            o
+            for o in outputs
+            if not (
+                o.output_type == "stream"
+                and o.name == "stderr"
+                and ignore
+                and re.search(ignore, o.text)
+            )
+        ]
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if meta.get("grade") and not meta.get("solution"):
             score, maximum = determine_grade(cell)
@@ -206,8 +267,12 @@ def _run_cells(client, manager, notebook, timeout: float, ignore, stop_at_loss: 
     return scores
 
 
-def grade_in_shared_kernel(lesson: str, submissions: dict[str, object], workers: int | None = None,
-                           stop_at_loss: set[str] = frozenset()) -> dict[str, dict]:
+def grade_in_shared_kernel(
+    lesson: str,
+    submissions: dict[str, object],
+    workers: int | None = None,
+    stop_at_loss: set[str] = frozenset(),
+) -> dict[str, dict]:
     """{student: {test grade_id: (score, max)}}, scored as nbgrader would, without a kernel per submission.
 
     A submission named in `stop_at_loss` stops at its first test cell that loses points (the
@@ -217,7 +282,13 @@ def grade_in_shared_kernel(lesson: str, submissions: dict[str, object], workers:
 
     timeout = float(_nbgrader_setting("Execute", "timeout") or 120)
     ignore = _nbgrader_setting("IgnorePattern", "pattern")
-    workers = max(1, min(workers or int(os.environ.get("COURSE_TEST_WORKERS", os.cpu_count() or 1)), len(submissions)))
+    workers = max(
+        1,
+        min(
+            workers or int(os.environ.get("COURSE_TEST_WORKERS", os.cpu_count() or 1)),
+            len(submissions),
+        ),
+    )
     names = sorted(submissions)
     threads = max(1, (os.cpu_count() or 1) // workers)
 
@@ -225,7 +296,11 @@ def grade_in_shared_kernel(lesson: str, submissions: dict[str, object], workers:
         results = {}
         with tempfile.TemporaryDirectory(prefix=f"shared-kernel-{lesson}-") as scratch:
             shutil.copytree(COURSE_ROOT / "notebooks" / lesson, Path(scratch) / lesson)
-            env = {**os.environ, "NBGRADER_EXECUTION": "autograde", "OMP_NUM_THREADS": str(threads)}
+            env = {
+                **os.environ,
+                "NBGRADER_EXECUTION": "autograde",
+                "OMP_NUM_THREADS": str(threads),
+            }
             manager = KernelManager(kernel_name="python3")
             manager.start_kernel(cwd=str(Path(scratch) / lesson), env=env)
             client = manager.client()
@@ -236,11 +311,19 @@ def grade_in_shared_kernel(lesson: str, submissions: dict[str, object], workers:
                     if not manager.is_alive():
                         manager.restart_kernel(now=True)
                         client.wait_for_ready(timeout=120)
-                    client.execute_interactive("get_ipython().run_line_magic('reset', '-f')\n"
-                                               "import matplotlib.pyplot as _plt; _plt.close('all'); del _plt",
-                                               timeout=60)
-                    results[name] = _run_cells(client, manager, graded_notebook(lesson, submissions[name]),
-                                               timeout, ignore, stop_at_loss=name in stop_at_loss)
+                    client.execute_interactive(
+                        "get_ipython().run_line_magic('reset', '-f')\n"
+                        "import matplotlib.pyplot as _plt; _plt.close('all'); del _plt",
+                        timeout=60,
+                    )
+                    results[name] = _run_cells(
+                        client,
+                        manager,
+                        graded_notebook(lesson, submissions[name]),
+                        timeout,
+                        ignore,
+                        stop_at_loss=name in stop_at_loss,
+                    )
             finally:
                 client.stop_channels()
                 manager.shutdown_kernel(now=True)

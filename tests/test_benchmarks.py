@@ -18,13 +18,17 @@ from course_utils.gpt import GPT, GPTConfig, generate
 
 def test_kv_cache_matches_full_forward():
     torch.manual_seed(0)
-    model = GPT(GPTConfig(vocab_size=40, block_size=24, n_layer=2, n_head=2, d_model=16)).eval()
+    model = GPT(
+        GPTConfig(vocab_size=40, block_size=24, n_layer=2, n_head=2, d_model=16)
+    ).eval()
     idx = torch.randint(0, 40, (2, 16))  # (B, T)
     full, _ = model(idx)  # (B, T, V)
     caches = [[] for _ in model.blocks]
     pieces = [cached_logits(model, idx[:, :5], caches, 0)]
-    pieces += [cached_logits(model, idx[:, t:t + 1], caches, t) for t in range(5, 16)]
-    torch.testing.assert_close(torch.cat(pieces, dim=1), full.detach(), atol=1e-5, rtol=1e-5)
+    pieces += [cached_logits(model, idx[:, t : t + 1], caches, t) for t in range(5, 16)]
+    torch.testing.assert_close(
+        torch.cat(pieces, dim=1), full.detach(), atol=1e-5, rtol=1e-5
+    )
     torch.manual_seed(3)
     plain = generate(model, idx[:, :4], 12, top_k=5)
     torch.manual_seed(3)
@@ -39,7 +43,10 @@ def test_every_part_runs_on_cpu(tmp_path, capsys):
     assert results["machine"]["torch_version"] == torch.__version__
     assert results["machine"]["device"] == "cpu" and results["machine"]["cpu_model"]
     assert [run["recipe"] for run in results["train_cpu"]["runs"]] == ["plain", "fast"]
-    assert all(run["tokens_per_second"] > 0 and run["final_val_loss"] > 0 for run in results["train_cpu"]["runs"])
+    assert all(
+        run["tokens_per_second"] > 0 and run["final_val_loss"] > 0
+        for run in results["train_cpu"]["runs"]
+    )
     assert results["train_gpu"] is None  # no GPU number without a GPU
     impls = {row["impl"] for row in results["attention"]["rows"]}
     assert {"student", "sdpa-math"} <= impls

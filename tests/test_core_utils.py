@@ -42,6 +42,7 @@ def test_pick_device_defaults_to_the_fastest_and_rejects_missing(monkeypatch):
 def test_seed_everything_repeats_all_generators():
     def draw():
         return random.random(), float(np.random.rand()), float(torch.rand(1))
+
     runtime.seed_everything(3)
     first = draw()
     runtime.seed_everything(3)
@@ -53,7 +54,9 @@ def test_describe_device_names_the_cpu():
 
 
 def test_doctor_passes_here_and_prints_one_line_per_check():
-    result = subprocess.run([sys.executable, "-m", "course_utils.doctor"], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "course_utils.doctor"], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     lines = [line for line in result.stdout.splitlines() if line.startswith("[")]
     assert len(lines) == len(doctor.run_checks())
@@ -72,7 +75,9 @@ def test_doctor_fails_with_a_fix_for_a_wrong_pin(tmp_path):
 
 def test_locked_versions_choose_the_marker_for_the_python(tmp_path):
     lock = tmp_path / "requirements.lock"
-    lock.write_text('a==1\nb==2 ; python_version >= "3.11"\nb==1 ; python_version < "3.11"\n')
+    lock.write_text(
+        'a==1\nb==2 ; python_version >= "3.11"\nb==1 ; python_version < "3.11"\n'
+    )
     assert doctor.locked_versions(lock, python=(3, 12)) == {"a": "1", "b": "2"}
     assert doctor.locked_versions(lock, python=(3, 10)) == {"a": "1", "b": "1"}
 
@@ -88,23 +93,39 @@ def test_authoring_parses_every_cell_kind():
     )
     notebook = authoring.parse(text)
     kinds = [authoring.cell_kind(c) for c in notebook.cells]
-    assert kinds == [("markdown", False), ("code", False), ("code", True), ("solution", False), ("test", False),
-                     ("answer", False)]
+    assert kinds == [
+        ("markdown", False),
+        ("code", False),
+        ("code", True),
+        ("solution", False),
+        ("test", False),
+        ("answer", False),
+    ]
     assert notebook.cells[0].source == "# Title\n\nprose"
-    assert notebook.cells[4].metadata.nbgrader == {"grade": True, "grade_id": "test_f", "locked": True, "points": 2,
-                                                   "schema_version": 3, "solution": False, "task": False}
+    assert notebook.cells[4].metadata.nbgrader == {
+        "grade": True,
+        "grade_id": "test_f",
+        "locked": True,
+        "points": 2,
+        "schema_version": 3,
+        "solution": False,
+        "task": False,
+    }
     assert notebook.metadata.kernelspec["name"] == "python3"
     nbformat.validate(notebook)
     assert authoring.render(notebook) == text
 
 
-@pytest.mark.parametrize("bad, message", [
-    ("# %% [test] id=t\nassert True\n", "points"),
-    ("# %% [solution]\nx = 1\n", "id="),
-    ("# %% [markdown]\nno prefix\n", "prefix"),
-    ("# %% [code readonly] id=a colour=red\nx = 1\n", "unknown option"),
-    ("stray text\n# %%\nx = 1\n", "before the first"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ("# %% [test] id=t\nassert True\n", "points"),
+        ("# %% [solution]\nx = 1\n", "id="),
+        ("# %% [markdown]\nno prefix\n", "prefix"),
+        ("# %% [code readonly] id=a colour=red\nx = 1\n", "unknown option"),
+        ("stray text\n# %%\nx = 1\n", "before the first"),
+    ],
+)
 def test_authoring_rejects_malformed_text(bad, message):
     with pytest.raises(ValueError, match=message):
         authoring.parse(bad)
@@ -117,11 +138,15 @@ def test_release_rejects_an_unknown_lesson():
 
 def test_lesson_ids_lists_the_solutions():
     assert "00_orientation" in lesson_ids()
-    assert all((COURSE_ROOT / "solutions" / i / f"{i}.ipynb").exists() for i in lesson_ids())
+    assert all(
+        (COURSE_ROOT / "solutions" / i / f"{i}.ipynb").exists() for i in lesson_ids()
+    )
 
 
 def test_attention_heatmap_labels_axes_and_rejects_wrong_rank():
-    ax = plotting.attention_heatmap(torch.softmax(torch.randn(3, 4), -1), ["a", "b", "c"], list("wxyz"))
+    ax = plotting.attention_heatmap(
+        torch.softmax(torch.randn(3, 4), -1), ["a", "b", "c"], list("wxyz")
+    )
     assert ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
     with pytest.raises(ValueError, match="2-D"):
         plotting.attention_heatmap(torch.rand(2, 3, 4))
@@ -131,9 +156,11 @@ def test_attention_heatmap_labels_axes_and_rejects_wrong_rank():
 def test_a_failed_check_shows_the_test_line_and_hint_not_the_checker_internals():
     from course_utils import testing
 
-    cell = ("import torch\n"
-            "weights = torch.full((2, 3), 0.5)\n"
-            "expect_close(weights.sum(-1), torch.ones(2), name='row sums', hint='softmax over dim=-1?')\n")
+    cell = (
+        "import torch\n"
+        "weights = torch.full((2, 3), 0.5)\n"
+        "expect_close(weights.sum(-1), torch.ones(2), name='row sums', hint='softmax over dim=-1?')\n"
+    )
     namespace = {"expect_close": testing.expect_close}
     with pytest.raises(testing.CheckFailed) as failure:
         exec(compile(cell, "<test cell>", "exec"), namespace)

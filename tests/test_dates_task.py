@@ -7,10 +7,22 @@ import datetime
 import pytest
 import torch
 
-from course_utils.dates_task import (BOS, EOS, FORMATS, DateTranslator, cross_attention_maps, decode, encode,
-                                     encode_sources,
-                                     make_batch, make_example, make_examples, train_dates, translate,
-                                     year_attention_share)
+from course_utils.dates_task import (
+    BOS,
+    EOS,
+    FORMATS,
+    DateTranslator,
+    cross_attention_maps,
+    decode,
+    encode,
+    encode_sources,
+    make_batch,
+    make_example,
+    make_examples,
+    train_dates,
+    translate,
+    year_attention_share,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -34,7 +46,9 @@ def test_examples_are_reproducible_and_valid():
     examples = make_examples(300, seed=5)
     assert examples == make_examples(300, seed=5)
     for e in examples:
-        assert datetime.date.fromisoformat(e.target).year == int(e.source[slice(*e.year_span)])
+        assert datetime.date.fromisoformat(e.target).year == int(
+            e.source[slice(*e.year_span)]
+        )
     assert len({e.format for e in examples}) == len(FORMATS)
 
 
@@ -65,7 +79,10 @@ def test_model_learns_and_exposes_cross_attention():
 def test_padding_does_not_change_the_translation_scores():
     torch.manual_seed(0)
     model = DateTranslator(d_model=32, num_heads=2, d_ff=64, num_layers=1).eval()
-    short, long = make_example(datetime.date(2001, 2, 3), 2), make_example(datetime.date(2001, 2, 3), 6)
+    short, long = (
+        make_example(datetime.date(2001, 2, 3), 2),
+        make_example(datetime.date(2001, 2, 3), 6),
+    )
     src, tgt_in, _ = make_batch([short, long])
     alone_src, alone_in, _ = make_batch([short])
     with torch.no_grad():

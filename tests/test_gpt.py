@@ -6,7 +6,13 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from course_utils.gpt import GPT, GPTConfig, count_parameters, generate, set_fused_attention
+from course_utils.gpt import (
+    GPT,
+    GPTConfig,
+    count_parameters,
+    generate,
+    set_fused_attention,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -19,7 +25,14 @@ def one_thread():
 
 def small(**changes) -> GPT:
     torch.manual_seed(0)
-    return GPT(GPTConfig(**{**dict(vocab_size=11, block_size=8, n_layer=2, n_head=2, d_model=16), **changes}))
+    return GPT(
+        GPTConfig(
+            **{
+                **dict(vocab_size=11, block_size=8, n_layer=2, n_head=2, d_model=16),
+                **changes,
+            }
+        )
+    )
 
 
 def test_config_rejects_bad_sizes():
@@ -35,7 +48,9 @@ def test_forward_shapes_and_loss_is_the_mean_cross_entropy():
     targets = torch.randint(0, 11, (3, 8))
     logits, loss = model(idx, targets)
     assert logits.shape == (3, 8, 11)
-    assert torch.allclose(loss, F.cross_entropy(logits.reshape(-1, 11), targets.reshape(-1)))
+    assert torch.allclose(
+        loss, F.cross_entropy(logits.reshape(-1, 11), targets.reshape(-1))
+    )
     logits_only, no_loss = model(idx)
     assert no_loss is None and torch.equal(logits_only, logits)
 
@@ -68,7 +83,9 @@ def test_fused_and_explicit_attention_agree():
 def test_weights_are_tied_and_counted_once():
     model = small()
     assert model.lm_head.weight is model.tok_emb.weight
-    assert count_parameters(model) == sum(p.numel() for p in model.parameters())  # parameters() dedups too
+    assert count_parameters(model) == sum(
+        p.numel() for p in model.parameters()
+    )  # parameters() dedups too
     assert count_parameters(model) < sum(v.numel() for v in model.state_dict().values())
 
 

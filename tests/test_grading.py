@@ -10,11 +10,12 @@ import os
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
 import nbformat
 import pytest
 import torch
+from conftest import missing_system_component
+from roundtrip import grade_id, release_notebook, student_notebook
 
 from course_utils import testing
 from course_utils.cli import main as course
@@ -23,8 +24,6 @@ from course_utils.grading.collect import collect, student_id
 from course_utils.grading.integrity import prepare_submission, scan_source
 from course_utils.grading.pack import leaks, pack, solution_secrets
 from course_utils.release import COURSE_ROOT
-from conftest import missing_system_component
-from roundtrip import grade_id, release_notebook, student_notebook
 
 LESSON = "00_orientation"
 
@@ -35,11 +34,14 @@ def notebook_bytes(notebook) -> bytes:
 
 # collect ---------------------------------------------------------------------------------
 
+
 def test_collect_reads_nbgrader_layout_flat_files_and_zips(tmp_path):
     solved = notebook_bytes(student_notebook(LESSON))
     (tmp_path / "ann" / LESSON).mkdir(parents=True)
     (tmp_path / "ann" / LESSON / f"{LESSON}.ipynb").write_bytes(solved)
-    (tmp_path / "ben" / LESSON).mkdir(parents=True)               # a folder with the wrong notebook name
+    (tmp_path / "ben" / LESSON).mkdir(
+        parents=True
+    )  # a folder with the wrong notebook name
     (tmp_path / "ben" / LESSON / "mine.ipynb").write_bytes(solved)
     (tmp_path / "Chloe Dupont_123.ipynb").write_bytes(solved)
     buffer = io.BytesIO()
@@ -53,7 +55,9 @@ def test_collect_reads_nbgrader_layout_flat_files_and_zips(tmp_path):
     assert sorted(found) == ["Chloe_Dupont_123", "ann", "ben", "dan", "eve"]
     for name in ("ann", "Chloe_Dupont_123", "dan"):
         assert found[name].data == solved and found[name].problem is None
-    assert found["ben"].data is None and "no 00_orientation.ipynb" in found["ben"].problem
+    assert (
+        found["ben"].data is None and "no 00_orientation.ipynb" in found["ben"].problem
+    )
     assert found["eve"].data is None and "not a readable zip" in found["eve"].problem
 
 
@@ -68,10 +72,16 @@ def test_student_ids_are_safe_and_unique(tmp_path):
 
 # integrity -------------------------------------------------------------------------------
 
+
 def test_corrupt_and_foreign_files_are_reported_not_raised():
     release = release_notebook(LESSON)
-    for data, phrase in [(b"", "empty"), (b"{\"cells\": [", "corrupt JSON"), (b"\x89PNG\x00\xff", "not text"),
-                         (b"[1, 2]", "without a list of cells"), (b'{"cells": [], "nbformat": 3}', "nbformat 3")]:
+    for data, phrase in [
+        (b"", "empty"),
+        (b'{"cells": [', "corrupt JSON"),
+        (b"\x89PNG\x00\xff", "not text"),
+        (b"[1, 2]", "without a list of cells"),
+        (b'{"cells": [], "nbformat": 3}', "nbformat 3"),
+    ]:
         prepared = prepare_submission(data, release)
         assert prepared.notebook is None and phrase in prepared.problems[0]
 
@@ -79,7 +89,12 @@ def test_corrupt_and_foreign_files_are_reported_not_raised():
 def test_tampered_cells_are_restored_and_reported():
     release = release_notebook(LESSON)
     notebook = student_notebook(LESSON)
-    tests = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade") and not c.metadata.nbgrader.get("solution")]
+    tests = [
+        c
+        for c in notebook.cells
+        if c.metadata.get("nbgrader", {}).get("grade")
+        and not c.metadata.nbgrader.get("solution")
+    ]
     ids = [grade_id(c) for c in tests]
     tests[0].source = "pass"
     tests[0].metadata.nbgrader["points"] = 99
@@ -87,43 +102,73 @@ def test_tampered_cells_are_restored_and_reported():
     del tests[1]["outputs"], tests[1]["execution_count"]
     tests[2].metadata.nbgrader["grade_id"] = "made_up"
     notebook.cells.remove(tests[3])
-    duplicate = nbformat.v4.new_code_cell("pass", metadata={"nbgrader": dict(tests[4].metadata.nbgrader)})
+    duplicate = nbformat.v4.new_code_cell(
+        "pass", metadata={"nbgrader": dict(tests[4].metadata.nbgrader)}
+    )
     notebook.cells.append(duplicate)
     prepared = prepare_submission(notebook_bytes(notebook), release)
     text = " | ".join(prepared.problems)
-    for phrase in [f"test cell {grade_id(tests[0])!r} was edited", "changed from 1 to 99", "changed from code to raw",
-                   "unknown grade_id 'made_up'", f"test cell {grade_id(tests[3])!r} was deleted",
-                   f"{grade_id(tests[4])!r} appears 2 times", f"test cell {ids[2]!r} was deleted"]:
+    for phrase in [
+        f"test cell {grade_id(tests[0])!r} was edited",
+        "changed from 1 to 99",
+        "changed from code to raw",
+        "unknown grade_id 'made_up'",
+        f"test cell {grade_id(tests[3])!r} was deleted",
+        f"{grade_id(tests[4])!r} appears 2 times",
+        f"test cell {ids[2]!r} was deleted",
+    ]:
         assert phrase in text, text
     cells = {grade_id(c): c for c in prepared.notebook.cells if grade_id(c)}
     assert cells[grade_id(tests[0])].metadata.nbgrader["points"] == 1
     assert cells[grade_id(tests[1])].cell_type == "code"
-    assert sum(1 for c in prepared.notebook.cells if grade_id(c) == grade_id(tests[4])) == 1
+    assert (
+        sum(1 for c in prepared.notebook.cells if grade_id(c) == grade_id(tests[4]))
+        == 1
+    )
     nbformat.validate(prepared.notebook)
 
 
 def test_an_honest_submission_has_no_problem():
-    prepared = prepare_submission(notebook_bytes(student_notebook(LESSON)), release_notebook(LESSON))
+    prepared = prepare_submission(
+        notebook_bytes(student_notebook(LESSON)), release_notebook(LESSON)
+    )
     assert prepared.problems == [] and prepared.suspicious == []
 
 
 def test_the_scan_names_what_cheats_use():
-    source = ("import course_utils.testing as t\nimport builtins\nt._abs = abs\ntorch.allclose = lambda *a: True\n"
-              "get_ipython().input_transformers_post.append(f)\nimport os; os._exit(0)\n"
-              "class A:\n    def __eq__(self, o):\n        return True\n")
+    source = (
+        "import course_utils.testing as t\nimport builtins\nt._abs = abs\ntorch.allclose = lambda *a: True\n"
+        "get_ipython().input_transformers_post.append(f)\nimport os; os._exit(0)\n"
+        "class A:\n    def __eq__(self, o):\n        return True\n"
+    )
     found = " | ".join(scan_source(source))
-    for phrase in ["rebinds t._abs", "rebinds torch.allclose", "get_ipython", "input transformer", "os._exit",
-                   "builtins", "defines __eq__"]:
+    for phrase in [
+        "rebinds t._abs",
+        "rebinds torch.allclose",
+        "get_ipython",
+        "input transformer",
+        "os._exit",
+        "builtins",
+        "defines __eq__",
+    ]:
         assert phrase in found, found
-    assert scan_source("def softmax(x, dim=-1):\n    e = torch.exp(x - x.amax(dim, keepdim=True))\n    return e / e.sum(dim, keepdim=True)\n") == []
+    assert (
+        scan_source(
+            "def softmax(x, dim=-1):\n    e = torch.exp(x - x.amax(dim, keepdim=True))\n    return e / e.sum(dim, keepdim=True)\n"
+        )
+        == []
+    )
 
 
 # sandbox ---------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def needs_bwrap():
     if sandbox.bwrap_path() is None:
-        missing_system_component("bubblewrap is not installed", "`apt-get install bubblewrap`")
+        missing_system_component(
+            "bubblewrap is not installed", "`apt-get install bubblewrap`"
+        )
 
 
 @pytest.mark.usefixtures("needs_bwrap")
@@ -135,12 +180,12 @@ def test_the_sandbox_hides_instructor_files_blocks_writes_and_network(tmp_path):
     probe = f"""
 import os, socket, json
 out = {{}}
-for path in [{str(COURSE_ROOT / 'solutions')!r}, {str(secret)!r}, {str(COURSE_ROOT / 'nbgrader_config.py')!r}, '/root', '/proc/1/cwd']:
+for path in [{str(COURSE_ROOT / "solutions")!r}, {str(secret)!r}, {str(COURSE_ROOT / "nbgrader_config.py")!r}, '/root', '/proc/1/cwd']:
     try:
         out[path] = os.listdir(path) if os.path.isdir(path) else open(path).read()
     except OSError as error:
         out[path] = type(error).__name__
-for path in [{str(COURSE_ROOT / 'PWNED')!r}, {str(tmp_path / 'PWNED')!r}, 'written.txt']:
+for path in [{str(COURSE_ROOT / "PWNED")!r}, {str(tmp_path / "PWNED")!r}, 'written.txt']:
     try:
         open(path, 'w').write('x'); out[path] = 'written'
     except OSError as error:
@@ -152,8 +197,12 @@ except OSError as error:
 out['uid'] = os.getuid()
 print(json.dumps(out))
 """
-    settings = sandbox.SandboxSettings(scratch=scratch, runtime=runtime, uid=123457, readonly=sandbox.python_paths())
-    command = sandbox.sandbox_command([sys.executable, "-c", probe], settings, sandbox.check_sandbox())
+    settings = sandbox.SandboxSettings(
+        scratch=scratch, runtime=runtime, uid=123457, readonly=sandbox.python_paths()
+    )
+    command = sandbox.sandbox_command(
+        [sys.executable, "-c", probe], settings, sandbox.check_sandbox()
+    )
     result = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout.strip().splitlines()[-1])
@@ -162,8 +211,16 @@ print(json.dumps(out))
     assert seen[str(COURSE_ROOT / "nbgrader_config.py")] == "FileNotFoundError"
     assert seen["/root"] == [".pyenv"] or "solutions" not in str(seen["/root"])
     assert seen["/proc/1/cwd"] in {"PermissionError", "FileNotFoundError"}
-    assert seen[str(COURSE_ROOT / "PWNED")] in {"OSError", "FileNotFoundError", "PermissionError"}
-    assert seen[str(tmp_path / "PWNED")] in {"OSError", "FileNotFoundError", "PermissionError"}
+    assert seen[str(COURSE_ROOT / "PWNED")] in {
+        "OSError",
+        "FileNotFoundError",
+        "PermissionError",
+    }
+    assert seen[str(tmp_path / "PWNED")] in {
+        "OSError",
+        "FileNotFoundError",
+        "PermissionError",
+    }
     assert seen["written.txt"] == "written" and (scratch / "written.txt").exists()
     assert seen["net"] != "reached"
     if os.geteuid() == 0:
@@ -176,15 +233,32 @@ def test_the_sandbox_limits_memory_and_cpu(tmp_path):
     scratch = sandbox.prepare_folder(tmp_path / "scratch", 123458)
     runtime = sandbox.prepare_folder(tmp_path / "runtime", 123458)
     limits = sandbox.Limits(cpu=2, memory=512 * 2**20)
-    settings = sandbox.SandboxSettings(scratch=scratch, runtime=runtime, uid=123458, limits=limits,
-                                       readonly=sandbox.python_paths())
+    settings = sandbox.SandboxSettings(
+        scratch=scratch,
+        runtime=runtime,
+        uid=123458,
+        limits=limits,
+        readonly=sandbox.python_paths(),
+    )
     bwrap = sandbox.check_sandbox()
-    memory = subprocess.run(sandbox.sandbox_command([sys.executable, "-c", "b = bytearray(2 * 2**30)"], settings, bwrap),
-                            capture_output=True, text=True, timeout=60)
+    memory = subprocess.run(
+        sandbox.sandbox_command(
+            [sys.executable, "-c", "b = bytearray(2 * 2**30)"], settings, bwrap
+        ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert "MemoryError" in memory.stderr
-    spin = subprocess.run(sandbox.sandbox_command([sys.executable, "-c", "while True: pass"], settings, bwrap),
-                          capture_output=True, text=True, timeout=120)
-    assert spin.returncode != 0   # SIGXCPU / SIGKILL after 2 CPU seconds
+    spin = subprocess.run(
+        sandbox.sandbox_command(
+            [sys.executable, "-c", "while True: pass"], settings, bwrap
+        ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert spin.returncode != 0  # SIGXCPU / SIGKILL after 2 CPU seconds
 
 
 def test_missing_bubblewrap_is_refused_clearly(monkeypatch, tmp_path, capsys):
@@ -192,21 +266,52 @@ def test_missing_bubblewrap_is_refused_clearly(monkeypatch, tmp_path, capsys):
     with pytest.raises(sandbox.SandboxUnavailable, match="--no-sandbox"):
         sandbox.check_sandbox()
     (tmp_path / "subs").mkdir()
-    assert course(["grade", LESSON, str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--no-progress"]) == 2
+    assert (
+        course(
+            [
+                "grade",
+                LESSON,
+                str(tmp_path / "subs"),
+                "--out",
+                str(tmp_path / "out"),
+                "--no-progress",
+            ]
+        )
+        == 2
+    )
     error = capsys.readouterr().err
-    assert "cannot isolate student code" in error and "apt-get install bubblewrap" in error
+    assert (
+        "cannot isolate student code" in error and "apt-get install bubblewrap" in error
+    )
     assert not (tmp_path / "out" / "grades.csv").exists()
 
 
 # the course command ----------------------------------------------------------------------
 
+
 def test_course_command_lists_its_subcommands():
-    result = subprocess.run([sys.executable, "-m", "course_utils.cli", "--help"], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "course_utils.cli", "--help"],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0
     for command in ("grade", "pack", "release", "doctor"):
         assert command in result.stdout
-    grade_help = subprocess.run([sys.executable, "-m", "course_utils.cli", "grade", "--help"], capture_output=True, text=True)
-    for option in ("--workers", "--wall", "--cpu", "--memory", "--cell-timeout", "--no-sandbox", "--out"):
+    grade_help = subprocess.run(
+        [sys.executable, "-m", "course_utils.cli", "grade", "--help"],
+        capture_output=True,
+        text=True,
+    )
+    for option in (
+        "--workers",
+        "--wall",
+        "--cpu",
+        "--memory",
+        "--cell-timeout",
+        "--no-sandbox",
+        "--out",
+    ):
         assert option in grade_help.stdout
 
 
@@ -215,8 +320,16 @@ def test_course_doctor_and_release_are_delegated(monkeypatch):
     import course_utils.doctor
     import course_utils.release
 
-    monkeypatch.setattr(course_utils.doctor, "main", lambda argv=None: calls.append(("doctor", argv)) or 0)
-    monkeypatch.setattr(course_utils.release, "main", lambda argv=None: calls.append(("release", argv)) or 0)
+    monkeypatch.setattr(
+        course_utils.doctor,
+        "main",
+        lambda argv=None: calls.append(("doctor", argv)) or 0,
+    )
+    monkeypatch.setattr(
+        course_utils.release,
+        "main",
+        lambda argv=None: calls.append(("release", argv)) or 0,
+    )
     assert course(["doctor", "--quiet"]) == 0
     assert course(["release", LESSON]) == 0
     assert calls == [("doctor", ["--quiet"]), ("release", [LESSON])]
@@ -224,18 +337,29 @@ def test_course_doctor_and_release_are_delegated(monkeypatch):
 
 # the student bundle ----------------------------------------------------------------------
 
+
 def test_student_pack_holds_what_students_need_and_nothing_of_solutions(tmp_path):
     out = pack(tmp_path / "student-pack", lessons=[LESSON])
-    for needed in ["README.md", "pyproject.toml", "requirements.lock", "environment.yml", "course_utils/testing.py",
-                   f"notebooks/{LESSON}/{LESSON}.ipynb"]:
+    for needed in [
+        "README.md",
+        "pyproject.toml",
+        "requirements.lock",
+        "environment.yml",
+        "course_utils/testing.py",
+        f"notebooks/{LESSON}/{LESSON}.ipynb",
+    ]:
         assert (out / needed).exists(), needed
     assert not list(out.rglob("solutions")) and not list(out.rglob("*.db"))
     assert leaks(out) == []
     names = zipfile.ZipFile(tmp_path / "student-pack.zip").namelist()
     assert f"student-pack/notebooks/{LESSON}/{LESSON}.ipynb" in names
     assert not any("solutions" in name for name in names)
-    released = nbformat.read(str(out / "notebooks" / LESSON / f"{LESSON}.ipynb"), as_version=4)
-    released_lines = {line.strip() for cell in released.cells for line in cell.source.split("\n")}
+    released = nbformat.read(
+        str(out / "notebooks" / LESSON / f"{LESSON}.ipynb"), as_version=4
+    )
+    released_lines = {
+        line.strip() for cell in released.cells for line in cell.source.split("\n")
+    }
     solution_lines, hidden_lines = solution_secrets()
     assert solution_lines and hidden_lines
     assert not released_lines & (solution_lines | hidden_lines)
@@ -244,15 +368,24 @@ def test_student_pack_holds_what_students_need_and_nothing_of_solutions(tmp_path
 def test_the_leak_check_catches_solutions(tmp_path):
     bundle = tmp_path / "bundle"
     (bundle / "notebooks" / LESSON).mkdir(parents=True)
-    source = nbformat.read(str(COURSE_ROOT / "solutions" / LESSON / f"{LESSON}.ipynb"), as_version=4)
+    source = nbformat.read(
+        str(COURSE_ROOT / "solutions" / LESSON / f"{LESSON}.ipynb"), as_version=4
+    )
     source.cells.insert(0, nbformat.v4.new_markdown_cell("# Not quite a copy"))
     nbformat.write(source, str(bundle / "notebooks" / LESSON / "copy.ipynb"))
-    (bundle / "notes.py").write_bytes((COURSE_ROOT / "solutions" / LESSON / f"{LESSON}.ipynb").read_bytes())
+    (bundle / "notes.py").write_bytes(
+        (COURSE_ROOT / "solutions" / LESSON / f"{LESSON}.ipynb").read_bytes()
+    )
     found = " | ".join(leaks(bundle))
-    assert "marker" in found and "hidden test line" in found and "a copy of a file of solutions/" in found
+    assert (
+        "marker" in found
+        and "hidden test line" in found
+        and "a copy of a file of solutions/" in found
+    )
 
 
 # course_utils.testing: the public API still works, and tampering fails loudly ------------
+
 
 def test_testing_helpers_still_check_as_before():
     x = testing.random_tensor(3, 5, seed=4)
@@ -280,8 +413,11 @@ def test_testing_helpers_notice_tampering(monkeypatch):
     with pytest.raises(testing.CheckFailed, match="tampered"):
         testing.expect(True, "")
     monkeypatch.undo()
-    monkeypatch.setattr(testing._OpRecorder, "__torch_function__",
-                        lambda self, func, types, args=(), kwargs=None: func(*args, **(kwargs or {})))
+    monkeypatch.setattr(
+        testing._OpRecorder,
+        "__torch_function__",
+        lambda self, func, types, args=(), kwargs=None: func(*args, **(kwargs or {})),
+    )
     with pytest.raises(testing.CheckFailed, match="tampered"):
         with testing.forbidden_calls("softmax"):
             pass
@@ -301,19 +437,42 @@ def test_rebinding_torch_functions_does_not_fool_expect_close(monkeypatch):
 
 # feedback --------------------------------------------------------------------------------
 
+
 def test_feedback_keeps_the_visible_test_and_the_message_and_drops_hidden_source():
     from course_utils.grading.feedback import HideTestSource, visible_text
 
     cell = nbformat.v4.new_code_cell(
-        "# Test: rows sum to one\nexpect(ok, 'rows')\n### BEGIN HIDDEN TESTS\nsecret_check(x)\n### END HIDDEN TESTS")
-    cell.metadata["nbgrader"] = {"grade": True, "solution": False, "grade_id": "t", "points": 1, "locked": True}
-    cell.outputs = [nbformat.v4.new_output("error", ename="CheckFailed", evalue="rows differ\nHint: which dim?",
-                                           traceback=["  this cell, line 4: secret_check(x)", "rows differ"])]
+        "# Test: rows sum to one\nexpect(ok, 'rows')\n### BEGIN HIDDEN TESTS\nsecret_check(x)\n### END HIDDEN TESTS"
+    )
+    cell.metadata["nbgrader"] = {
+        "grade": True,
+        "solution": False,
+        "grade_id": "t",
+        "points": 1,
+        "locked": True,
+    }
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "error",
+            ename="CheckFailed",
+            evalue="rows differ\nHint: which dim?",
+            traceback=["  this cell, line 4: secret_check(x)", "rows differ"],
+        )
+    ]
     solution = nbformat.v4.new_code_cell("def f():\n    return 1")
-    solution.metadata["nbgrader"] = {"grade": False, "solution": True, "grade_id": "f", "locked": False}
+    solution.metadata["nbgrader"] = {
+        "grade": False,
+        "solution": True,
+        "grade_id": "f",
+        "locked": False,
+    }
     notebook = nbformat.v4.new_notebook(cells=[solution, cell])
     notebook, _ = HideTestSource().preprocess(notebook, {})
     assert notebook.cells[1].source == "# Test: rows sum to one\nexpect(ok, 'rows')"
-    assert notebook.cells[1].outputs[0].traceback == ["CheckFailed: rows differ\nHint: which dim?"]
+    assert notebook.cells[1].outputs[0].traceback == [
+        "CheckFailed: rows differ\nHint: which dim?"
+    ]
     assert notebook.cells[0].source == "def f():\n    return 1"
-    assert visible_text("<pre><span>secret</span>&lt;x&gt;\n <b>a</b></pre><script>var s;</script>") == ["secret<x>", "a"]
+    assert visible_text(
+        "<pre><span>secret</span>&lt;x&gt;\n <b>a</b></pre><script>var s;</script>"
+    ) == ["secret<x>", "a"]

@@ -13,7 +13,6 @@ import csv
 import hashlib
 import io
 import json
-import os
 import re
 import tempfile
 import time
@@ -22,11 +21,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from conftest import record_time, require_sandbox
+from roundtrip import grade_id, student_notebook
+
 from course_utils.grading.batch import grade_batch, summary_table
 from course_utils.grading.sandbox import Limits
-from roundtrip import grade_id, student_notebook
 
 LESSON = "00_orientation"
 HOSTILE = Path(__file__).resolve().parent / "hostile"
@@ -35,6 +34,7 @@ HOSTILE = Path(__file__).resolve().parent / "hostile"
 # The CPU-time limit stays well above it, so that on an idle machine an endless loop meets
 # the time limit per cell (and is reported as such) before the CPU limit kills its kernel.
 LIMITS = Limits(wall=300, cell=60, cpu=150, memory=3 * 2**30)
+
 
 @pytest.fixture(autouse=True, scope="module")
 def _sandbox():
@@ -45,7 +45,14 @@ def _sandbox():
 def parse_case(path: Path) -> dict:
     """Header and sections of one tests/hostile/<name>.py file (format in tests/hostile/README.md)."""
     lines = path.read_text().split("\n")
-    case = {"name": path.stem, "problems": [], "base": "solved", "format": "notebook", "transform": None, "sections": []}
+    case = {
+        "name": path.stem,
+        "problems": [],
+        "base": "solved",
+        "format": "notebook",
+        "transform": None,
+        "sections": [],
+    }
     index = 0
     while index < len(lines) and re.match(r"^# [a-z-]+: ", lines[index]):
         key, value = lines[index][2:].split(": ", 1)
@@ -60,7 +67,9 @@ def parse_case(path: Path) -> dict:
     case["body"] = body
     current = None
     for line in lines[index:]:
-        match = re.match(r"^# --- (replaces|insert-before|append)(?:: (\S+))?\s*$", line)
+        match = re.match(
+            r"^# --- (replaces|insert-before|append)(?:: (\S+))?\s*$", line
+        )
         if match:
             current = {"action": match.group(1), "target": match.group(2), "source": []}
             case["sections"].append(current)
@@ -76,8 +85,12 @@ CASES = [parse_case(p) for p in sorted(HOSTILE.glob("*.py"))]
 
 
 def tamper_tests(notebook):
-    tests = [c for c in notebook.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")
-             and not c.metadata.nbgrader.get("solution")]
+    tests = [
+        c
+        for c in notebook.cells
+        if c.get("metadata", {}).get("nbgrader", {}).get("grade")
+        and not c.metadata.nbgrader.get("solution")
+    ]
     for cell in tests:
         cell.source = "pass"
         cell.metadata.nbgrader["points"] = 50
@@ -111,7 +124,9 @@ def build_notebook(case: dict):
             cell.source = section["source"]
         elif section["action"] == "insert-before":
             cell = next(c for c in notebook.cells if grade_id(c) == section["target"])
-            notebook.cells.insert(notebook.cells.index(cell), nbformat.v4.new_code_cell(section["source"]))
+            notebook.cells.insert(
+                notebook.cells.index(cell), nbformat.v4.new_code_cell(section["source"])
+            )
         else:
             notebook.cells.append(nbformat.v4.new_code_cell(section["source"]))
     if case["transform"]:
@@ -126,11 +141,15 @@ def write_submission(case: dict, folder: Path) -> None:
     elif kind == "raw-zip":
         (folder / f"{name}.zip").write_text(case["body"].lstrip("\n"))
     elif kind == "binary":
-        (folder / f"{name}.ipynb").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+        (folder / f"{name}.ipynb").write_bytes(
+            b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+        )
     elif kind == "zip":
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w") as archive:
-            archive.writestr(f"{name}/{LESSON}.ipynb", nbformat.writes(build_notebook(case)))
+            archive.writestr(
+                f"{name}/{LESSON}.ipynb", nbformat.writes(build_notebook(case))
+            )
             archive.writestr("__MACOSX/._x.ipynb", "resource fork")
         (folder / f"{name}.zip").write_bytes(buffer.getvalue())
     elif kind == "nbgrader":
@@ -142,8 +161,11 @@ def write_submission(case: dict, folder: Path) -> None:
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -157,18 +179,32 @@ def batch(tmp_path_factory):
     rows = grade_batch(LESSON, folder, out, workers=2, limits=LIMITS, progress=False)
     seconds = time.perf_counter() - start
     record_time(LESSON, f"course grade x{len(CASES)}", seconds)
-    return {"folder": folder, "out": out, "rows": {r.student: r for r in rows}, "before": before, "seconds": seconds}
+    return {
+        "folder": folder,
+        "out": out,
+        "rows": {r.student: r for r in rows},
+        "before": before,
+        "seconds": seconds,
+    }
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_each_submission_gets_its_expected_score(batch, case):
     row = batch["rows"][case["name"]]
-    assert row.auto_max == 6, f"{case['name']}: the maximum changed to {row.auto_max}: {row.problems}"
-    assert row.auto_score == case["expect"], (f"{case['name']} ({case['attack']}): scored {row.auto_score}/6, "
-                                              f"expected {case['expect']:g}; problems: {row.problems}")
+    assert row.auto_max == 6, (
+        f"{case['name']}: the maximum changed to {row.auto_max}: {row.problems}"
+    )
+    assert row.auto_score == case["expect"], (
+        f"{case['name']} ({case['attack']}): scored {row.auto_score}/6, "
+        f"expected {case['expect']:g}; problems: {row.problems}"
+    )
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c["problems"]], ids=[c["name"] for c in CASES if c["problems"]])
+@pytest.mark.parametrize(
+    "case",
+    [c for c in CASES if c["problems"]],
+    ids=[c["name"] for c in CASES if c["problems"]],
+)
 def test_each_problem_is_reported(batch, case):
     reported = " | ".join(batch["rows"][case["name"]].problems)
     missing = [p for p in case["problems"] if p not in reported]
@@ -176,21 +212,38 @@ def test_each_problem_is_reported(batch, case):
 
 
 def test_honest_submissions_report_no_problem(batch):
-    noisy = {c["name"]: batch["rows"][c["name"]].problems for c in CASES if c["name"].startswith("honest_")
-             and batch["rows"][c["name"]].problems}
+    noisy = {
+        c["name"]: batch["rows"][c["name"]].problems
+        for c in CASES
+        if c["name"].startswith("honest_") and batch["rows"][c["name"]].problems
+    }
     assert not noisy
 
 
 def test_the_sandbox_hid_instructor_files_and_the_network(batch):
     out = batch["out"]
-    notebook = nbformat.read(str(out / "autograded" / "read_instructor_files" / LESSON / f"{LESSON}.ipynb"), as_version=4)
-    text = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    notebook = nbformat.read(
+        str(out / "autograded" / "read_instructor_files" / LESSON / f"{LESSON}.ipynb"),
+        as_version=4,
+    )
+    text = "".join(
+        o.get("text", "")
+        for c in notebook.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+    )
     assert "instructor files seen: []" in text, text[:2000]
     assert "READ SECRET" not in text, text[:2000]
     assert "NETWORK REACHED" not in text, text[:2000]
     wrote = [line for line in text.split("\n") if line.startswith("wrote ")]
-    assert wrote == ["wrote /tmp/PWNED"], wrote          # its own private /tmp, gone with the sandbox
-    assert not Path("/work/PWNED").exists() and not list(out.rglob("PWNED")) and not Path("/root/PWNED").exists()
+    assert wrote == ["wrote /tmp/PWNED"], (
+        wrote
+    )  # its own private /tmp, gone with the sandbox
+    assert (
+        not Path("/work/PWNED").exists()
+        and not list(out.rglob("PWNED"))
+        and not Path("/root/PWNED").exists()
+    )
     assert not (Path(tempfile.gettempdir()) / "PWNED").exists()
 
 
@@ -209,28 +262,42 @@ def test_gradebook_csv_and_summary_agree(batch):
         for student, row in table.items():
             submission = gradebook.find_submission_notebook(LESSON, LESSON, student)
             auto = sum(g.score for g in submission.grades if g.cell.cell_type == "code")
-            assert float(row["autograded_score"]) == auto == batch["rows"][student].auto_score
+            assert (
+                float(row["autograded_score"])
+                == auto
+                == batch["rows"][student].auto_score
+            )
             assert float(row["score"]) == submission.score
     summary = (out / "summary.txt").read_text()
     assert summary.strip() == summary_table(list(batch["rows"].values())).strip()
     for case in CASES:
         assert (out / "results" / f"{case['name']}.json").exists()
         if case["format"] not in {"raw", "raw-zip", "binary"}:
-            assert (out / "feedback" / case["name"] / LESSON / f"{LESSON}.html").exists()
+            assert (
+                out / "feedback" / case["name"] / LESSON / f"{LESSON}.html"
+            ).exists()
 
 
 def test_a_second_run_does_no_work_and_an_interrupted_run_resumes(batch):
     out = batch["out"]
     stamps = {p.name: p.stat().st_mtime_ns for p in (out / "results").glob("*.json")}
-    (out / "results" / "honest_partial.json").unlink()          # as if the run had stopped before it
+    (
+        out / "results" / "honest_partial.json"
+    ).unlink()  # as if the run had stopped before it
     start = time.perf_counter()
-    rows = {r.student: r for r in grade_batch(LESSON, batch["folder"], out, workers=2, limits=LIMITS, progress=False)}
+    rows = {
+        r.student: r
+        for r in grade_batch(
+            LESSON, batch["folder"], out, workers=2, limits=LIMITS, progress=False
+        )
+    }
     record_time(LESSON, "course grade, resume x1", time.perf_counter() - start)
     after = {p.name: p.stat().st_mtime_ns for p in (out / "results").glob("*.json")}
     regraded = sorted(name for name in after if after[name] != stamps.get(name))
     assert regraded == ["honest_partial.json"]
-    assert {s: (r.auto_score, r.problems) for s, r in rows.items()} == \
-        {s: (r.auto_score, r.problems) for s, r in batch["rows"].items()}
+    assert {s: (r.auto_score, r.problems) for s, r in rows.items()} == {
+        s: (r.auto_score, r.problems) for s, r in batch["rows"].items()
+    }
     assert tree_digest(batch["folder"]) == batch["before"]
     record = json.loads((out / "results" / "honest_partial.json").read_text())
     assert record["origin"].endswith("honest_partial.ipynb")

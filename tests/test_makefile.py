@@ -10,11 +10,18 @@ import pytest
 
 from course_utils.release import COURSE_ROOT
 
-pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+pytestmark = pytest.mark.skipif(
+    shutil.which("make") is None, reason="make is not installed"
+)
 
 
 def make(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["make", "--no-print-directory", *args], cwd=COURSE_ROOT, capture_output=True, text=True)
+    return subprocess.run(
+        ["make", "--no-print-directory", *args],
+        cwd=COURSE_ROOT,
+        capture_output=True,
+        text=True,
+    )
 
 
 def test_missing_python_is_named():
@@ -25,7 +32,9 @@ def test_missing_python_is_named():
 
 def test_old_python_gets_a_message_not_a_traceback(tmp_path):
     fake = tmp_path / "python3.8"
-    fake.write_text('#!/bin/sh\nif [ "$1" = "--version" ]; then echo "Python 3.8.10"; exit 0; fi\nexit 1\n')
+    fake.write_text(
+        '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "Python 3.8.10"; exit 0; fi\nexit 1\n'
+    )
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
     result = make("check-python", f"PYTHON={fake}")
     output = result.stdout + result.stderr
@@ -37,7 +46,9 @@ def test_old_python_gets_a_message_not_a_traceback(tmp_path):
 def test_second_setup_has_nothing_to_do():
     if not (COURSE_ROOT / ".venv" / ".installed").exists():
         pytest.skip("the course environment was not made by `make setup`")
-    assert make("-q", "setup").returncode == 0, "`make setup` would reinstall although nothing changed"
+    assert make("-q", "setup").returncode == 0, (
+        "`make setup` would reinstall although nothing changed"
+    )
 
 
 def test_lab_passes_allow_root_only_as_root():

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import record_time
 from nbclient import NotebookClient
 
-from conftest import record_time
 from course_utils import figure_audit
 from course_utils.release import COURSE_ROOT, lesson_ids
 
@@ -24,26 +24,41 @@ from course_utils.release import COURSE_ROOT, lesson_ids
 # only past twice the budget, so a busy machine does not make it flaky; the measured
 # times are printed for comparison.
 DEFAULT_BUDGET_S = 90
-BUDGET_S = {"07_training_a_transformer": 240,
-            "09_inside_a_pretrained_transformer": 120}  # imports the reference pipeline once
+BUDGET_S = {
+    "07_training_a_transformer": 240,
+    "09_inside_a_pretrained_transformer": 120,
+}  # imports the reference pipeline once
 # Lessons whose full run is too long for the suite: run them with these variables set.
 SHORTENED = {"07_training_a_transformer": {"COURSE_QUICK": "1"}}
 
 
-def execute(lesson: str, workdir: Path, extra_env: dict[str, str],
-            figure_log: Path | None = None) -> tuple[nbformat.NotebookNode, float]:
+def execute(
+    lesson: str,
+    workdir: Path,
+    extra_env: dict[str, str],
+    figure_log: Path | None = None,
+) -> tuple[nbformat.NotebookNode, float]:
     """Run a scratch copy of a solution notebook; with `figure_log`, record every figure it draws."""
     shutil.copytree(COURSE_ROOT / "solutions" / lesson, workdir / lesson)
     path = workdir / lesson / f"{lesson}.ipynb"
     notebook = nbformat.read(str(path), as_version=4)
     if figure_log is not None:
-        notebook.cells.insert(0, nbformat.v4.new_code_cell(
-            f"import course_utils.figure_audit\ncourse_utils.figure_audit.install({str(figure_log)!r})"))
+        notebook.cells.insert(
+            0,
+            nbformat.v4.new_code_cell(
+                f"import course_utils.figure_audit\ncourse_utils.figure_audit.install({str(figure_log)!r})"
+            ),
+        )
     saved = {key: os.environ.get(key) for key in extra_env}
     os.environ.update(extra_env)
     try:
-        client = NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=True,
-                                resources={"metadata": {"path": str(path.parent)}})
+        client = NotebookClient(
+            notebook,
+            timeout=600,
+            kernel_name="python3",
+            allow_errors=True,
+            resources={"metadata": {"path": str(path.parent)}},
+        )
         start = time.perf_counter()
         client.execute()
         seconds = time.perf_counter() - start
@@ -74,10 +89,19 @@ def test_solution_runs_top_to_bottom(lesson, tmp_path):
     notebook, seconds = execute(lesson, tmp_path, SHORTENED.get(lesson, {}), figure_log)
     label = "run (shortened)" if lesson in SHORTENED else "run (full)"
     record_time(lesson, label, seconds)
-    assert not errors_in(notebook), f"{lesson} raised errors:\n" + "\n".join(errors_in(notebook))
+    assert not errors_in(notebook), f"{lesson} raised errors:\n" + "\n".join(
+        errors_in(notebook)
+    )
     figures = figure_audit.read(figure_log)
-    unreadable = [f"figure {number}: {problem}" for number, record in enumerate(figures, start=1)
-                  for problem in figure_audit.problems(record)]
-    assert not unreadable, f"{lesson} shows figures a student cannot read well:\n" + "\n".join(unreadable)
+    unreadable = [
+        f"figure {number}: {problem}"
+        for number, record in enumerate(figures, start=1)
+        for problem in figure_audit.problems(record)
+    ]
+    assert not unreadable, (
+        f"{lesson} shows figures a student cannot read well:\n" + "\n".join(unreadable)
+    )
     budget = BUDGET_S.get(lesson, DEFAULT_BUDGET_S)
-    assert seconds < 2 * budget, f"{lesson} took {seconds:.0f} s, far over its {budget} s budget"
+    assert seconds < 2 * budget, (
+        f"{lesson} took {seconds:.0f} s, far over its {budget} s budget"
+    )

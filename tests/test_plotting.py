@@ -41,6 +41,7 @@ def labelled_line_figure(width_in=6.0):
 
 # -- the audit's rules ------------------------------------------------------------------------
 
+
 def test_a_labelled_figure_of_normal_size_passes():
     figure, _ = labelled_line_figure()
     assert problems_of(figure) == []
@@ -71,7 +72,9 @@ def test_a_colour_bar_needs_no_axis_labels():
     assert problems_of(figure) == []
 
 
-@pytest.mark.parametrize("colour_map", ["jet", "rainbow", "hsv", "RdYlGn", "Spectral", "jet_r"])
+@pytest.mark.parametrize(
+    "colour_map", ["jet", "rainbow", "hsv", "RdYlGn", "Spectral", "jet_r"]
+)
 def test_colour_maps_hard_for_colour_blind_readers_are_flagged(colour_map):
     figure, ax = labelled_line_figure()
     ax.imshow(np.eye(3), cmap=colour_map)
@@ -79,7 +82,9 @@ def test_colour_maps_hard_for_colour_blind_readers_are_flagged(colour_map):
     assert len(found) == 1 and colour_map.removesuffix("_r") in found[0]
 
 
-@pytest.mark.parametrize("colour_map", ["viridis", "cividis", "magma", "RdBu", "RdBu_r", "Greys", "PuOr"])
+@pytest.mark.parametrize(
+    "colour_map", ["viridis", "cividis", "magma", "RdBu", "RdBu_r", "Greys", "PuOr"]
+)
 def test_readable_colour_maps_pass(colour_map):
     figure, ax = labelled_line_figure()
     ax.imshow(np.eye(3), cmap=colour_map)
@@ -109,7 +114,10 @@ def test_tiny_text_is_flagged():
 
 def test_install_records_every_figure_drawn_and_only_once(tmp_path):
     log = tmp_path / "figures.jsonl"
-    original, original_show = matplotlib.backend_bases.FigureCanvasBase.print_figure, plt.show
+    original, original_show = (
+        matplotlib.backend_bases.FigureCanvasBase.print_figure,
+        plt.show,
+    )
     try:
         figure_audit.install(log)
         figure_audit.install(log)  # a second install does not record twice
@@ -132,6 +140,7 @@ def test_read_of_a_missing_log_is_empty(tmp_path):
 
 # -- the shared helpers pass it -----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("size", [3, 12, 40, 200])
 def test_attention_heatmap_is_readable_at_every_size(size):
     weights = torch.softmax(torch.randn(size, size), dim=-1)
@@ -151,7 +160,9 @@ def test_attention_heatmap_draws_rows_as_queries():
 
 def test_bar_distribution_shows_each_value_and_is_readable():
     probabilities = torch.softmax(torch.tensor([2.0, 1.0, 0.1]), dim=-1)
-    ax = plotting.bar_distribution(probabilities, labels=["a", "b", "c"], title="softmax")
+    ax = plotting.bar_distribution(
+        probabilities, labels=["a", "b", "c"], title="softmax"
+    )
     assert problems_of(ax.figure) == []
     shown = [text.get_text() for text in ax.texts]
     assert shown == [f"{value:.2f}" for value in probabilities.tolist()]
@@ -161,7 +172,9 @@ def test_line_plot_keeps_curves_apart_without_colour():
     curves = {f"curve {i}": [i, i + 1, i + 2] for i in range(5)}
     ax = plotting.line_plot([1, 2, 3], curves, xlabel="x", ylabel="y", logx=True)
     assert problems_of(ax.figure) == []
-    styles = {(line.get_color(), line.get_marker(), line.get_linestyle()) for line in ax.lines}
+    styles = {
+        (line.get_color(), line.get_marker(), line.get_linestyle()) for line in ax.lines
+    }
     assert len(styles) == 5
     assert len({line.get_marker() for line in ax.lines}) == 5  # told apart in grey too
     assert [text.get_text() for text in ax.get_legend().get_texts()] == list(curves)
@@ -201,7 +214,10 @@ def test_rotated_labels_too_close_for_their_line_height_are_flagged():
 
 def test_install_under_agg_records_figures_at_show(tmp_path):
     log = tmp_path / "figures.jsonl"
-    original_print, original_show = matplotlib.backend_bases.FigureCanvasBase.print_figure, plt.show
+    original_print, original_show = (
+        matplotlib.backend_bases.FigureCanvasBase.print_figure,
+        plt.show,
+    )
     try:
         figure_audit.install(log)
         labelled_line_figure()

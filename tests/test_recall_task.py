@@ -3,15 +3,26 @@
 import pytest
 import torch
 
-from course_utils.recall_task import (IGNORE, SmallRNN, TinyAttention, recall_accuracy, recall_batch,
-                                      recall_curve, train_recall)
+from course_utils.recall_task import (
+    IGNORE,
+    SmallRNN,
+    TinyAttention,
+    recall_accuracy,
+    recall_batch,
+    recall_curve,
+    train_recall,
+)
 from course_utils.timing import cpu_threads
 
 
 def test_recall_batch_targets_are_the_tokens_distance_steps_back():
-    tokens, targets = recall_batch(4, 10, distance=3, vocab_size=5, generator=torch.Generator().manual_seed(0))
+    tokens, targets = recall_batch(
+        4, 10, distance=3, vocab_size=5, generator=torch.Generator().manual_seed(0)
+    )
     assert tokens.shape == targets.shape == (4, 10)
-    assert tokens.dtype == torch.long and int(tokens.min()) >= 0 and int(tokens.max()) < 5
+    assert (
+        tokens.dtype == torch.long and int(tokens.min()) >= 0 and int(tokens.max()) < 5
+    )
     assert bool((targets[:, :3] == IGNORE).all())
     assert torch.equal(targets[:, 3:], tokens[:, :-3])
 
@@ -28,7 +39,13 @@ def test_recall_batch_rejects_impossible_distances(distance):
         recall_batch(2, 6, distance)
 
 
-@pytest.mark.parametrize("model", [SmallRNN(vocab_size=6, hidden_size=12), TinyAttention(vocab_size=6, d_model=8, max_len=16)])
+@pytest.mark.parametrize(
+    "model",
+    [
+        SmallRNN(vocab_size=6, hidden_size=12),
+        TinyAttention(vocab_size=6, d_model=8, max_len=16),
+    ],
+)
 def test_models_give_logits_per_position(model):
     tokens = torch.randint(6, (3, 11))
     assert model(tokens).shape == (3, 11, 6)
@@ -50,7 +67,9 @@ def test_training_makes_attention_recall_and_restores_threads():
     torch.manual_seed(0)
     model = TinyAttention(vocab_size=4, d_model=16, max_len=12)
     before = recall_accuracy(model, distance=5, seq_len=12, vocab_size=4)
-    losses = train_recall(model, distance=5, steps=120, batch_size=32, seq_len=12, vocab_size=4, lr=1e-2)
+    losses = train_recall(
+        model, distance=5, steps=120, batch_size=32, seq_len=12, vocab_size=4, lr=1e-2
+    )
     after = recall_accuracy(model, distance=5, seq_len=12, vocab_size=4)
     assert len(losses) == 120 and losses[-1] < losses[0]
     assert after > 0.9 > before
@@ -58,8 +77,15 @@ def test_training_makes_attention_recall_and_restores_threads():
 
 
 def test_rnn_learns_the_previous_token():
-    accuracy = recall_curve(lambda: SmallRNN(vocab_size=4, hidden_size=16), [1], steps=120, seq_len=12,
-                            batch_size=32, vocab_size=4, lr=1e-2)
+    accuracy = recall_curve(
+        lambda: SmallRNN(vocab_size=4, hidden_size=16),
+        [1],
+        steps=120,
+        seq_len=12,
+        batch_size=32,
+        vocab_size=4,
+        lr=1e-2,
+    )
     assert accuracy[0] > 0.9
 
 

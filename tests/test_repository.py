@@ -4,6 +4,8 @@ solutions, nbgrader metadata well formed, and the conda environment equal to the
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -15,10 +17,21 @@ from course_utils.doctor import locked_versions
 from course_utils.release import COURSE_ROOT, lesson_ids, release
 
 LESSONS = lesson_ids()
-COURSE_ARC = ["00_orientation", "01_rnn_limits", "02_dot_product_attention", "03_multi_head_attention",
-              "04_positional_encodings", "05_masking", "06_transformer_blocks", "07_training_a_transformer",
-              "08_attention_at_scale", "09_inside_a_pretrained_transformer"]
-ALL_NOTEBOOKS = sorted(COURSE_ROOT.glob("solutions/*/*.ipynb")) + sorted(COURSE_ROOT.glob("notebooks/*/*.ipynb"))
+COURSE_ARC = [
+    "00_orientation",
+    "01_rnn_limits",
+    "02_dot_product_attention",
+    "03_multi_head_attention",
+    "04_positional_encodings",
+    "05_masking",
+    "06_transformer_blocks",
+    "07_training_a_transformer",
+    "08_attention_at_scale",
+    "09_inside_a_pretrained_transformer",
+]
+ALL_NOTEBOOKS = sorted(COURSE_ROOT.glob("solutions/*/*.ipynb")) + sorted(
+    COURSE_ROOT.glob("notebooks/*/*.ipynb")
+)
 
 
 def read(path: Path):
@@ -27,25 +40,42 @@ def read(path: Path):
 
 def fingerprint(notebook) -> list[tuple]:
     """What must agree between two releases: cell types, sources and nbgrader metadata (not ids or outputs)."""
-    return [(c.cell_type, c.source, c.get("metadata", {}).get("nbgrader")) for c in notebook.cells]
+    return [
+        (c.cell_type, c.source, c.get("metadata", {}).get("nbgrader"))
+        for c in notebook.cells
+    ]
 
 
 def test_lessons_follow_the_course_arc():
     assert LESSONS, "no lesson notebooks in solutions/"
-    assert set(LESSONS) <= set(COURSE_ARC), f"unknown lesson ids {sorted(set(LESSONS) - set(COURSE_ARC))}"
+    assert set(LESSONS) <= set(COURSE_ARC), (
+        f"unknown lesson ids {sorted(set(LESSONS) - set(COURSE_ARC))}"
+    )
 
 
-@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: str(p.relative_to(COURSE_ROOT)))
+@pytest.mark.parametrize(
+    "path", ALL_NOTEBOOKS, ids=lambda p: str(p.relative_to(COURSE_ROOT))
+)
 def test_notebook_is_stored_without_outputs(path):
     notebook = read(path)
-    dirty = [i for i, c in enumerate(notebook.cells) if c.cell_type == "code" and (c.outputs or c.execution_count)]
-    assert not dirty, f"{path.name} has stored outputs in cells {dirty}: clear them (the authoring pack step does)"
+    dirty = [
+        i
+        for i, c in enumerate(notebook.cells)
+        if c.cell_type == "code" and (c.outputs or c.execution_count)
+    ]
+    assert not dirty, (
+        f"{path.name} has stored outputs in cells {dirty}: clear them (the authoring pack step does)"
+    )
 
 
-@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: str(p.relative_to(COURSE_ROOT)))
+@pytest.mark.parametrize(
+    "path", ALL_NOTEBOOKS, ids=lambda p: str(p.relative_to(COURSE_ROOT))
+)
 def test_notebook_names_its_kernel(path):
     kernelspec = read(path).metadata.get("kernelspec", {})
-    assert kernelspec.get("name") == "python3", f"{path.name}: kernelspec metadata missing or not python3"
+    assert kernelspec.get("name") == "python3", (
+        f"{path.name}: kernelspec metadata missing or not python3"
+    )
 
 
 # JupyterLab does not wrap code: with the file browser open, a notebook on a laptop shows
@@ -56,11 +86,17 @@ MAX_CODE_LINE = 88
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_code_lines_fit_the_notebook(lesson):
     notebook = read(COURSE_ROOT / "solutions" / lesson / f"{lesson}.ipynb")
-    too_long = [f"cell {index}: {len(line)} characters: {line.strip()[:60]}..."
-                for index, cell in enumerate(notebook.cells) if cell.cell_type == "code"
-                for line in cell.source.splitlines() if len(line) > MAX_CODE_LINE]
-    assert not too_long, (f"{lesson}: {len(too_long)} code lines longer than {MAX_CODE_LINE} "
-                          "characters, cut off in JupyterLab:\n" + "\n".join(too_long))
+    too_long = [
+        f"cell {index}: {len(line)} characters: {line.strip()[:60]}..."
+        for index, cell in enumerate(notebook.cells)
+        if cell.cell_type == "code"
+        for line in cell.source.splitlines()
+        if len(line) > MAX_CODE_LINE
+    ]
+    assert not too_long, (
+        f"{lesson}: {len(too_long)} code lines longer than {MAX_CODE_LINE} "
+        "characters, cut off in JupyterLab:\n" + "\n".join(too_long)
+    )
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
@@ -69,13 +105,16 @@ def test_release_is_up_to_date(lesson):
     assert committed.exists(), f"notebooks/{lesson} is missing: run `make release`"
     with tempfile.TemporaryDirectory() as scratch:
         (fresh,) = release([lesson], release_dir=Path(scratch))
-        assert fingerprint(read(committed)) == fingerprint(read(fresh)), \
+        assert fingerprint(read(committed)) == fingerprint(read(fresh)), (
             f"notebooks/{lesson} is out of date with solutions/{lesson}: run `make release`"
+        )
 
 
 def test_no_release_without_a_solution():
     released = sorted(p.parent.name for p in COURSE_ROOT.glob("notebooks/*/*.ipynb"))
-    assert set(released) <= set(LESSONS), f"release without a source: {sorted(set(released) - set(LESSONS))}"
+    assert set(released) <= set(LESSONS), (
+        f"release without a source: {sorted(set(released) - set(LESSONS))}"
+    )
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
@@ -89,13 +128,23 @@ def test_nbgrader_cells_are_well_formed(lesson):
         ids.append(meta["grade_id"])
         if meta.get("grade") and not meta.get("solution"):
             if not cell.source.startswith("# Test:"):
-                problems.append(f"{meta['grade_id']}: a test cell must say what it checks in its first line ('# Test: ...')")
+                problems.append(
+                    f"{meta['grade_id']}: a test cell must say what it checks in its first line ('# Test: ...')"
+                )
             if "### BEGIN HIDDEN TESTS" not in cell.source:
                 problems.append(f"{meta['grade_id']}: no hidden tests")
-        if meta.get("solution") and cell.cell_type == "code" and "### BEGIN SOLUTION" not in cell.source:
-            problems.append(f"{meta['grade_id']}: a solution cell without a ### BEGIN SOLUTION region")
+        if (
+            meta.get("solution")
+            and cell.cell_type == "code"
+            and "### BEGIN SOLUTION" not in cell.source
+        ):
+            problems.append(
+                f"{meta['grade_id']}: a solution cell without a ### BEGIN SOLUTION region"
+            )
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
-    assert not duplicates, f"{lesson}: duplicated grade_id {duplicates} (one stops a whole autograde run)"
+    assert not duplicates, (
+        f"{lesson}: duplicated grade_id {duplicates} (one stops a whole autograde run)"
+    )
     assert not problems, f"{lesson}:\n" + "\n".join(problems)
 
 
@@ -114,13 +163,44 @@ def test_environment_yml_matches_the_lock():
     conda_pins = {normalise(k): v for k, v in conda_pins.items()}
     assert conda_pins == pins, (
         "environment.yml and requirements.lock disagree (run `make lock`): "
-        f"{sorted(set(conda_pins.items()) ^ set(pins.items()))[:10]}")
+        f"{sorted(set(conda_pins.items()) ^ set(pins.items()))[:10]}"
+    )
 
 
 def test_every_direct_requirement_is_locked():
     pins = locked_versions()
-    direct = [re.split(r"[=<>!~ ;\[]", line.split("#")[0].strip())[0]
-              for line in (COURSE_ROOT / "requirements.in").read_text().splitlines() if line.split("#")[0].strip()]
-    missing = [name for name in direct if re.sub(r"[-_.]+", "-", name).lower() not in pins]
-    assert not missing, f"requirements.in lists {missing}, which requirements.lock does not pin: run `make lock`"
+    direct = [
+        re.split(r"[=<>!~ ;\[]", line.split("#")[0].strip())[0]
+        for line in (COURSE_ROOT / "requirements.in").read_text().splitlines()
+        if line.split("#")[0].strip()
+    ]
+    missing = [
+        name for name in direct if re.sub(r"[-_.]+", "-", name).lower() not in pins
+    ]
+    assert not missing, (
+        f"requirements.in lists {missing}, which requirements.lock does not pin: run `make lock`"
+    )
     assert pins.get("torch") == "2.13.0", "torch must stay pinned to 2.13.0"
+
+
+def _ruff(*args: str) -> subprocess.CompletedProcess:
+    ruff = Path(sys.executable).parent / "ruff"
+    return subprocess.run(
+        [str(ruff), *args], cwd=COURSE_ROOT, capture_output=True, text=True
+    )
+
+
+def test_python_files_keep_the_ruff_format():
+    """`ruff format` (88 columns, black style) leaves every Python file as it is."""
+    result = _ruff("format", "--check", ".")
+    assert result.returncode == 0, (
+        "files not in the course's format (run `.venv/bin/ruff format .`):\n"
+        + result.stdout
+        + result.stderr
+    )
+
+
+def test_python_files_pass_ruff_check():
+    """pyflakes, pycodestyle, import order, bugbear and pyupgrade, as pyproject.toml sets."""
+    result = _ruff("check", "--output-format", "concise", ".")
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -22,9 +22,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from conftest import record_time, require_sandbox
-from course_utils.release import lesson_ids
 from roundtrip import (
     ALTERNATIVES_DIR,
     MISTAKES_DIR,
@@ -36,6 +34,8 @@ from roundtrip import (
     source_notebook,
     student_notebook,
 )
+
+from course_utils.release import lesson_ids
 
 LESSONS = lesson_ids()
 _by_nbgrader: dict[str, dict] = {}
@@ -52,9 +52,14 @@ FEW_ALTERNATIVES: dict[str, str] = {}
 
 
 def submissions(lesson: str) -> dict[str, object]:
-    found = {"solution": student_notebook(lesson), "untouched-release": student_notebook(lesson, solved=False)}
+    found = {
+        "solution": student_notebook(lesson),
+        "untouched-release": student_notebook(lesson, solved=False),
+    }
     for variant in load_mistakes(lesson) + load_alternatives(lesson):
-        found[f"{variant.kind}-{variant.name}"] = student_notebook(lesson, {variant.replaces: variant.source})
+        found[f"{variant.kind}-{variant.name}"] = student_notebook(
+            lesson, {variant.replaces: variant.source}
+        )
     return found
 
 
@@ -67,8 +72,12 @@ def cross_checked(lesson: str) -> list[str]:
 
 
 def graded_functions(lesson: str) -> set[str]:
-    return {grade_id(c) for c in source_notebook(lesson).cells
-            if c.cell_type == "code" and c.get("metadata", {}).get("nbgrader", {}).get("solution")}
+    return {
+        grade_id(c)
+        for c in source_notebook(lesson).cells
+        if c.cell_type == "code"
+        and c.get("metadata", {}).get("nbgrader", {}).get("solution")
+    }
 
 
 def graded(lesson: str) -> dict[str, dict[str, tuple]]:
@@ -76,8 +85,14 @@ def graded(lesson: str) -> dict[str, dict[str, tuple]]:
     if lesson not in _by_nbgrader:
         every = submissions(lesson)
         start = time.perf_counter()
-        _by_nbgrader[lesson] = autograde(lesson, {name: every[name] for name in cross_checked(lesson)})
-        record_time(lesson, f"nbgrader x{len(_by_nbgrader[lesson])}", time.perf_counter() - start)
+        _by_nbgrader[lesson] = autograde(
+            lesson, {name: every[name] for name in cross_checked(lesson)}
+        )
+        record_time(
+            lesson,
+            f"nbgrader x{len(_by_nbgrader[lesson])}",
+            time.perf_counter() - start,
+        )
     return _by_nbgrader[lesson]
 
 
@@ -87,8 +102,12 @@ def graded_in_shared_kernel(lesson: str) -> dict[str, dict[str, tuple]]:
         every = submissions(lesson)
         start = time.perf_counter()
         # A mistake stops at its first lost point, except the one nbgrader also grades.
-        stop = {name for name in every if name.startswith("mistake-")} - set(cross_checked(lesson))
-        _in_shared_kernel[lesson] = grade_in_shared_kernel(lesson, every, stop_at_loss=stop)
+        stop = {name for name in every if name.startswith("mistake-")} - set(
+            cross_checked(lesson)
+        )
+        _in_shared_kernel[lesson] = grade_in_shared_kernel(
+            lesson, every, stop_at_loss=stop
+        )
         record_time(lesson, f"shared kernel x{len(every)}", time.perf_counter() - start)
     return _in_shared_kernel[lesson]
 
@@ -109,23 +128,44 @@ def graded_by_course_grade(lesson: str) -> dict[str, dict]:
         for name in cross_checked(lesson):
             nbformat.write(every[name], str(folder / f"{name}.ipynb"))
         start = time.perf_counter()
-        grade_batch(lesson, folder, out, workers=min(2, os.cpu_count() or 1), limits=Limits(wall=600),
-                    progress=False)
-        record_time(lesson, f"course grade x{len(cross_checked(lesson))}", time.perf_counter() - start)
+        grade_batch(
+            lesson,
+            folder,
+            out,
+            workers=min(2, os.cpu_count() or 1),
+            limits=Limits(wall=600),
+            progress=False,
+        )
+        record_time(
+            lesson,
+            f"course grade x{len(cross_checked(lesson))}",
+            time.perf_counter() - start,
+        )
         found = {}
         for name in cross_checked(lesson):
-            result = json.loads((out / "results" / f"{student_id(name)}.json").read_text())["result"]
+            result = json.loads(
+                (out / "results" / f"{student_id(name)}.json").read_text()
+            )["result"]
             feedback = out / result["feedback"] if result.get("feedback") else None
-            found[name] = {"scores": {g["name"]: (g["auto_score"], g["max_score"]) for g in result["grades"]
-                                      if g["cell_type"] == "code"},
-                           "feedback": feedback.read_text() if feedback and feedback.exists() else None,
-                           "problems": result["problems"]}
+            found[name] = {
+                "scores": {
+                    g["name"]: (g["auto_score"], g["max_score"])
+                    for g in result["grades"]
+                    if g["cell_type"] == "code"
+                },
+                "feedback": feedback.read_text()
+                if feedback and feedback.exists()
+                else None,
+                "problems": result["problems"],
+            }
         _by_course_grade[lesson] = found
     return _by_course_grade[lesson]
 
 
 def describe(scores: dict[str, tuple]) -> str:
-    return ", ".join(f"{cell}={score}/{maximum}" for cell, (score, maximum) in sorted(scores.items()))
+    return ", ".join(
+        f"{cell}={score}/{maximum}" for cell, (score, maximum) in sorted(scores.items())
+    )
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
@@ -140,7 +180,9 @@ def test_solution_earns_full_marks(lesson):
 def test_untouched_release_earns_nothing(lesson):
     scores = graded(lesson)["untouched-release"]
     earned = {cell: s for cell, s in scores.items() if s[0] != 0}
-    assert not earned, f"{lesson}: the release earns points with no work done: {describe(earned)}"
+    assert not earned, (
+        f"{lesson}: the release earns points with no work done: {describe(earned)}"
+    )
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
@@ -161,7 +203,8 @@ def test_shared_kernel_scores_like_nbgrader(lesson):
     by_nbgrader, shared = graded(lesson), graded_in_shared_kernel(lesson)
     for name in cross_checked(lesson):
         assert shared[name] == by_nbgrader[name], (
-            f"{lesson}, {name}: nbgrader gave {describe(by_nbgrader[name])}, the shared kernel {describe(shared[name])}")
+            f"{lesson}, {name}: nbgrader gave {describe(by_nbgrader[name])}, the shared kernel {describe(shared[name])}"
+        )
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
@@ -172,7 +215,8 @@ def test_course_grade_scores_like_nbgrader(lesson):
         got = by_course_grade[name]
         assert got["scores"] == by_nbgrader[name], (
             f"{lesson}, {name}: nbgrader gave {describe(by_nbgrader[name])}, `course grade` "
-            f"{describe(got['scores'])} (problems: {got['problems']})")
+            f"{describe(got['scores'])} (problems: {got['problems']})"
+        )
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
@@ -185,28 +229,47 @@ def test_feedback_shows_no_hidden_test_or_solution(lesson):
     solution_lines, hidden_lines = solution_secrets()
     every = submissions(lesson)
     for name, graded_one in graded_by_course_grade(lesson).items():
-        assert graded_one["feedback"], f"{lesson}, {name}: no feedback was written ({graded_one['problems']})"
+        assert graded_one["feedback"], (
+            f"{lesson}, {name}: no feedback was written ({graded_one['problems']})"
+        )
         seen = set(visible_text(graded_one["feedback"]))
-        written = {line.strip() for cell in every[name].cells for line in cell.source.split("\n")}
+        written = {
+            line.strip()
+            for cell in every[name].cells
+            for line in cell.source.split("\n")
+        }
         leaked = sorted((seen & (solution_lines | hidden_lines)) - written)
-        assert not leaked, f"{lesson}, {name}: the feedback shows solution or hidden-test lines: {leaked[:5]}"
-        assert "BEGIN HIDDEN TESTS" not in graded_one["feedback"], f"{lesson}, {name}: feedback shows a hidden-test marker"
+        assert not leaked, (
+            f"{lesson}, {name}: the feedback shows solution or hidden-test lines: {leaked[:5]}"
+        )
+        assert "BEGIN HIDDEN TESTS" not in graded_one["feedback"], (
+            f"{lesson}, {name}: feedback shows a hidden-test marker"
+        )
         for cell in every[name].cells:
             first = cell.source.split("\n", 1)[0].strip()
             if grade_id(cell) and first.startswith("# Test:"):
-                assert first in seen, f"{lesson}, {name}: the feedback does not name the test {first!r}"
+                assert first in seen, (
+                    f"{lesson}, {name}: the feedback does not name the test {first!r}"
+                )
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_every_alternative_earns_the_solutions_points(lesson):
     alternatives = load_alternatives(lesson)
     if not alternatives:
-        pytest.fail(f"{lesson}: no catalogue of correct alternatives in {ALTERNATIVES_DIR / lesson}")
+        pytest.fail(
+            f"{lesson}: no catalogue of correct alternatives in {ALTERNATIVES_DIR / lesson}"
+        )
     results = graded_in_shared_kernel(lesson)
     solution = results["solution"]
-    unfair = [f"{a.name} ({a.description}): {describe({c: s for c, s in results[f'alternative-{a.name}'].items() if s != solution.get(c)})}"
-              for a in alternatives if results[f"alternative-{a.name}"] != solution]
-    assert not unfair, f"{lesson}: these correct alternatives do not earn the solution's points: {unfair}"
+    unfair = [
+        f"{a.name} ({a.description}): {describe({c: s for c, s in results[f'alternative-{a.name}'].items() if s != solution.get(c)})}"
+        for a in alternatives
+        if results[f"alternative-{a.name}"] != solution
+    ]
+    assert not unfair, (
+        f"{lesson}: these correct alternatives do not earn the solution's points: {unfair}"
+    )
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
@@ -218,10 +281,21 @@ def test_every_graded_function_has_both_catalogues(lesson):
     short = []
     for function in sorted(graded_functions(lesson)):
         if counts.get((function, "mistake"), 0) < MIN_MISTAKES:
-            short.append(f"{function}: {counts.get((function, 'mistake'), 0)} mistakes (at least {MIN_MISTAKES})")
-        if counts.get((function, "alternative"), 0) < MIN_ALTERNATIVES and function not in FEW_ALTERNATIVES:
-            short.append(f"{function}: {counts.get((function, 'alternative'), 0)} alternatives "
-                         f"(at least {MIN_ALTERNATIVES}, or a reason in FEW_ALTERNATIVES)")
-    unknown = {v.replaces for v in load_mistakes(lesson) + load_alternatives(lesson)} - graded_functions(lesson)
-    assert not unknown, f"{lesson}: catalogue files replace cells that are not solution cells: {sorted(unknown)}"
+            short.append(
+                f"{function}: {counts.get((function, 'mistake'), 0)} mistakes (at least {MIN_MISTAKES})"
+            )
+        if (
+            counts.get((function, "alternative"), 0) < MIN_ALTERNATIVES
+            and function not in FEW_ALTERNATIVES
+        ):
+            short.append(
+                f"{function}: {counts.get((function, 'alternative'), 0)} alternatives "
+                f"(at least {MIN_ALTERNATIVES}, or a reason in FEW_ALTERNATIVES)"
+            )
+    unknown = {
+        v.replaces for v in load_mistakes(lesson) + load_alternatives(lesson)
+    } - graded_functions(lesson)
+    assert not unknown, (
+        f"{lesson}: catalogue files replace cells that are not solution cells: {sorted(unknown)}"
+    )
     assert not short, f"{lesson}: catalogues too short: {short}"

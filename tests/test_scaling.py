@@ -9,9 +9,18 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from course_utils.scaling import (attention_backends, banded_attention, elu_feature_map, largest_intermediate,
-                                  linear_attention_quadratic, naive_attention, peak_memory, recall_accuracy,
-                                  recall_task, run_backend)
+from course_utils.scaling import (
+    attention_backends,
+    banded_attention,
+    elu_feature_map,
+    largest_intermediate,
+    linear_attention_quadratic,
+    naive_attention,
+    peak_memory,
+    recall_accuracy,
+    recall_task,
+    run_backend,
+)
 
 
 def test_peak_memory_counts_live_tensors():
@@ -21,14 +30,16 @@ def test_peak_memory_counts_live_tensors():
     assert peak == 256 * 256 * 4
 
     def two_alive():
-        a = torch.ones(1000)      # 4000 bytes
-        b = torch.ones(2000)      # 8000 bytes, both alive
+        a = torch.ones(1000)  # 4000 bytes
+        b = torch.ones(2000)  # 8000 bytes, both alive
         return a.sum() + b.sum()
 
     def one_at_a_time():
         total = torch.zeros(())
         for _ in range(5):
-            total = total + torch.ones(1000).sum()  # each 4000-byte tensor dies before the next
+            total = (
+                total + torch.ones(1000).sum()
+            )  # each 4000-byte tensor dies before the next
         return total
 
     assert peak_memory(two_alive)[1] >= 12000
@@ -39,9 +50,9 @@ def test_peak_memory_of_attention_is_quadratic():
     peaks = []
     for length in (128, 256):
         q = k = v = torch.randn(1, 2, length, 16)
-        peaks.append(peak_memory(lambda: naive_attention(q, k, v))[1])
-    assert peaks[0] >= 2 * 128 * 128 * 4         # scores for two heads
-    assert 3.5 < peaks[1] / peaks[0] < 4.5         # doubling the length quadruples the memory
+        peaks.append(peak_memory(lambda q=q, k=k, v=v: naive_attention(q, k, v))[1])
+    assert peaks[0] >= 2 * 128 * 128 * 4  # scores for two heads
+    assert 3.5 < peaks[1] / peaks[0] < 4.5  # doubling the length quadruples the memory
 
 
 def test_views_are_not_counted_twice():
@@ -58,7 +69,7 @@ def test_largest_intermediate():
     q = k = v = torch.randn(1, 50, 8)
     _, shape = largest_intermediate(lambda: naive_attention(q, k, v))
     assert shape == (1, 50, 50)
-    _, shape = largest_intermediate(lambda: (elu_feature_map(k).transpose(-2, -1) @ v))
+    _, shape = largest_intermediate(lambda: elu_feature_map(k).transpose(-2, -1) @ v)
     assert math.prod(shape) <= 50 * 8
 
 
@@ -79,38 +90,70 @@ def test_run_backend_is_silent(recwarn):
     assert len(recwarn) == 0
 
 
-@pytest.mark.parametrize("length,window,block", [(1, 1, None), (10, 1, 3), (17, 4, None), (17, 4, 5), (30, 30, 7),
-                                                 (12, 50, 4)])
+@pytest.mark.parametrize(
+    "length,window,block",
+    [(1, 1, None), (10, 1, 3), (17, 4, None), (17, 4, 5), (30, 30, 7), (12, 50, 4)],
+)
 def test_banded_attention_equals_masked_attention(length, window, block):
-    q, k = torch.randn(2, 3, length, 8, dtype=torch.float64), torch.randn(2, 3, length, 8, dtype=torch.float64)
+    q, k = (
+        torch.randn(2, 3, length, 8, dtype=torch.float64),
+        torch.randn(2, 3, length, 8, dtype=torch.float64),
+    )
     v = torch.randn(2, 3, length, 5, dtype=torch.float64)
     rows, cols = torch.arange(length).unsqueeze(1), torch.arange(length).unsqueeze(0)
     mask = (cols <= rows) & (rows - cols < window)
-    assert torch.allclose(banded_attention(q, k, v, window, block), naive_attention(q, k, v, mask), atol=1e-12)
+    assert torch.allclose(
+        banded_attention(q, k, v, window, block),
+        naive_attention(q, k, v, mask),
+        atol=1e-12,
+    )
 
 
 def test_banded_attention_memory_is_linear():
     peaks = []
     for length in (512, 1024):
         q = k = v = torch.randn(1, 1, length, 16)
-        peaks.append(peak_memory(lambda: banded_attention(q, k, v, 32, block=64))[1])
+        peaks.append(
+            peak_memory(lambda q=q, k=k, v=v: banded_attention(q, k, v, 32, block=64))[
+                1
+            ]
+        )
     assert peaks[1] / peaks[0] < 2.5
 
 
 def test_linear_attention_quadratic_reference():
-    q, k, v = torch.randn(2, 4, 3, dtype=torch.float64), torch.randn(2, 6, 3, dtype=torch.float64), torch.randn(2, 6, 2,
-                                                                                                                  dtype=torch.float64)
+    q, k, v = (
+        torch.randn(2, 4, 3, dtype=torch.float64),
+        torch.randn(2, 6, 3, dtype=torch.float64),
+        torch.randn(2, 6, 2, dtype=torch.float64),
+    )
     phi_q, phi_k = F.elu(q) + 1, F.elu(k) + 1
-    expected = torch.stack([torch.stack([sum((phi_q[b, i] @ phi_k[b, j]) * v[b, j] for j in range(6))
-                                         / sum(phi_q[b, i] @ phi_k[b, j] for j in range(6)) for i in range(4)])
-                            for b in range(2)])
+    expected = torch.stack(
+        [
+            torch.stack(
+                [
+                    sum((phi_q[b, i] @ phi_k[b, j]) * v[b, j] for j in range(6))
+                    / sum(phi_q[b, i] @ phi_k[b, j] for j in range(6))
+                    for i in range(4)
+                ]
+            )
+            for b in range(2)
+        ]
+    )
     assert torch.allclose(linear_attention_quadratic(q, k, v), expected, atol=1e-12)
 
 
 def test_recall_task():
     q, k, v, labels = recall_task(100, d=32, classes=8, batch=10, seed=3)
-    assert q.shape == (10, 1, 32) and k.shape == (10, 100, 32) and v.shape == (10, 100, 8) and labels.shape == (10,)
-    assert torch.allclose(q[:, 0], 4.0 * k[:, 0])                      # default: the first key, furthest back
+    assert (
+        q.shape == (10, 1, 32)
+        and k.shape == (10, 100, 32)
+        and v.shape == (10, 100, 8)
+        and labels.shape == (10,)
+    )
+    assert torch.allclose(
+        q[:, 0], 4.0 * k[:, 0]
+    )  # default: the first key, furthest back
     assert torch.equal(v[:, 0].argmax(-1), labels)
     q, k, v, labels = recall_task(100, distance=5, batch=4)
     assert torch.allclose(q[:, 0], 4.0 * k[:, 94])

@@ -11,10 +11,16 @@ from torch import nn
 
 from course_utils import reference
 from course_utils.blocks import EncoderBlock
-from course_utils.testing import CheckFailed, ForbiddenCall, expect_close, forbidden_calls, precision
-
+from course_utils.testing import (
+    CheckFailed,
+    ForbiddenCall,
+    expect_close,
+    forbidden_calls,
+    precision,
+)
 
 # --- tolerances -------------------------------------------------------------------------
+
 
 def test_precision_is_the_loosest_dtype_of_the_tensors():
     x64, x32 = torch.zeros(2, dtype=torch.float64), torch.zeros(2)
@@ -42,7 +48,9 @@ def test_float32_results_are_judged_relative_to_the_size_of_the_values():
 
 def test_an_explicit_tolerance_means_exactly_that():
     want = torch.ones(3, dtype=torch.float64)
-    with pytest.raises(CheckFailed):  # the default rtol no longer hides behind atol=1e-10
+    with pytest.raises(
+        CheckFailed
+    ):  # the default rtol no longer hides behind atol=1e-10
         expect_close(want * (1 + 1e-7), want, atol=1e-10)
     expect_close(want * (1 + 1e-7), want, rtol=1e-6)
     with pytest.raises(CheckFailed):
@@ -56,6 +64,7 @@ def test_integer_results_are_compared_exactly():
 
 
 # --- forbidden calls --------------------------------------------------------------------
+
 
 def _raises_forbidden(block):
     with pytest.raises(ForbiddenCall, match="causal_mask"):
@@ -104,7 +113,11 @@ def test_bound_methods_and_subclasses_of_a_class_are_seen():
 def test_a_method_named_by_its_dotted_path_is_seen():
     from course_utils.gpt import GPT, GPTConfig
 
-    model = GPT(GPTConfig(vocab_size=5, block_size=4, n_layer=1, n_head=1, d_model=8, dropout=0.0))
+    model = GPT(
+        GPTConfig(
+            vocab_size=5, block_size=4, n_layer=1, n_head=1, d_model=8, dropout=0.0
+        )
+    )
     captured = GPT.forward
     with pytest.raises(ForbiddenCall, match="GPT.forward"):
         with forbidden_calls("course_utils.gpt.GPT.forward", exercise="GPT.forward"):
@@ -114,7 +127,11 @@ def test_a_method_named_by_its_dotted_path_is_seen():
 def test_torch_functions_are_seen_through_every_route():
     from torch import softmax as renamed
 
-    for route in (lambda x: renamed(x, -1), lambda x: x.softmax(-1), lambda x: nn.Softmax(-1)(x)):
+    for route in (
+        lambda x: renamed(x, -1),
+        lambda x: x.softmax(-1),
+        lambda x: nn.Softmax(-1)(x),
+    ):
         with pytest.raises(ForbiddenCall, match="softmax"):
             with forbidden_calls("softmax", "_softmax", exercise="softmax"):
                 route(torch.zeros(2))

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 import torch
 
-from course_utils.text_data import CORPORA, CharTokenizer, TextData, encode_text, load_corpus, stdlib_source_files
+from course_utils.text_data import (
+    CORPORA,
+    CharTokenizer,
+    TextData,
+    encode_text,
+    load_corpus,
+    stdlib_source_files,
+)
 
 
 def test_stdlib_sources_are_found():
@@ -27,7 +34,9 @@ def test_code_corpus_is_python_and_docs_corpus_is_prose():
 
 def test_any_text_file_is_a_corpus(tmp_path):
     path = tmp_path / "poem.txt"
-    path.write_text("Tyger Tyger, burning bright,\nIn the forests of the night;\n", encoding="utf-8")
+    path.write_text(
+        "Tyger Tyger, burning bright,\nIn the forests of the night;\n", encoding="utf-8"
+    )
     assert load_corpus(path).startswith("Tyger")
     assert load_corpus(str(path), max_chars=5) == "Tyger"
 
@@ -41,7 +50,10 @@ def test_tokenizer_round_trip_and_unknown_characters():
     tokenizer = CharTokenizer.from_text("hello world")
     assert tokenizer.vocab_size == 8
     ids = tokenizer.encode("hello")
-    assert tokenizer.decode(ids) == "hello" and tokenizer.decode(torch.tensor(ids)) == "hello"
+    assert (
+        tokenizer.decode(ids) == "hello"
+        and tokenizer.decode(torch.tensor(ids)) == "hello"
+    )
     with pytest.raises(KeyError, match="z"):
         tokenizer.encode("zoo")
     assert tokenizer.decode(tokenizer.encode("zoo", errors="skip")) == "oo"

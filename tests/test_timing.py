@@ -5,7 +5,12 @@ import time
 import pytest
 import torch
 
-from course_utils.timing import growth_exponent, median_time, synchronize, time_over_sizes
+from course_utils.timing import (
+    growth_exponent,
+    median_time,
+    synchronize,
+    time_over_sizes,
+)
 
 
 def test_median_time_measures_the_call():
@@ -34,14 +39,20 @@ def test_median_time_rejects_bad_counts(repeats, warmup):
 def test_synchronize_waits_only_on_accelerators(monkeypatch):
     waited = []
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    monkeypatch.setattr(torch.cuda, "synchronize", lambda device=None: waited.append(str(device)))
+    monkeypatch.setattr(
+        torch.cuda, "synchronize", lambda device=None: waited.append(str(device))
+    )
     synchronize("cpu")
     synchronize(None)
     assert waited == [], "the CPU runs eagerly: nothing to wait for"
     synchronize("cuda:0")
     assert waited == ["cuda:0"]
-    seconds = median_time(lambda: torch.ones(3) * 2, repeats=2, device=torch.device("cuda"))
-    assert waited.count("cuda") == 1 + 2 and seconds >= 0  # after the warm-up and after each repeat
+    seconds = median_time(
+        lambda: torch.ones(3) * 2, repeats=2, device=torch.device("cuda")
+    )
+    assert (
+        waited.count("cuda") == 1 + 2 and seconds >= 0
+    )  # after the warm-up and after each repeat
 
 
 def test_time_over_sizes_builds_each_input_once():
@@ -69,7 +80,9 @@ def test_threads_are_set_for_the_timing_and_restored():
 
     before = torch.get_num_threads()
     seen = []
-    median_time(lambda: seen.append(torch.get_num_threads()), repeats=2, warmup=0, threads=1)
+    median_time(
+        lambda: seen.append(torch.get_num_threads()), repeats=2, warmup=0, threads=1
+    )
     assert seen == [1, 1] and torch.get_num_threads() == before
     with pytest.raises(KeyError):
         with cpu_threads(1):

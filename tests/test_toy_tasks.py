@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 import torch
 
-from course_utils.toy_tasks import IGNORE, accuracy, copy_with_offset, previous_and_largest
+from course_utils.toy_tasks import (
+    IGNORE,
+    accuracy,
+    copy_with_offset,
+    previous_and_largest,
+)
 
 
 def test_previous_and_largest_targets():
@@ -16,7 +21,9 @@ def test_previous_and_largest_targets():
     assert torch.equal(targets["previous"][:, 1:], tokens[:, :-1])
     largest = targets["largest"]
     assert torch.equal(largest, tokens.amax(dim=1, keepdim=True).expand(50, 12))
-    assert bool(((tokens == largest).sum(dim=1) == 1).all()), "the largest token appears exactly once"
+    assert bool(((tokens == largest).sum(dim=1) == 1).all()), (
+        "the largest token appears exactly once"
+    )
     assert bool((tokens >= 0).all()) and bool((tokens < 9).all())
 
 
@@ -24,7 +31,9 @@ def test_previous_and_largest_is_balanced_and_seeded():
     _, targets = previous_and_largest(4000, 10, 12, seed=0)
     counts = torch.bincount(targets["largest"][:, 0], minlength=12)
     assert counts[0] == 0
-    assert counts[1:].min() > 4000 / 11 * 0.7, "every largest value from 1 to 11 should be about equally likely"
+    assert counts[1:].min() > 4000 / 11 * 0.7, (
+        "every largest value from 1 to 11 should be about equally likely"
+    )
     a, _ = previous_and_largest(5, 6, 7, seed=1)
     b, _ = previous_and_largest(5, 6, 7, seed=1)
     c, _ = previous_and_largest(5, 6, 7, seed=2)
@@ -50,7 +59,7 @@ def test_copy_with_offset():
 
 
 def test_accuracy_skips_ignored_positions():
-    logits = torch.tensor([[[0.0, 1.0], [1.0, 0.0], [1.0, 0.0]]])   # predicts 1, 0, 0
+    logits = torch.tensor([[[0.0, 1.0], [1.0, 0.0], [1.0, 0.0]]])  # predicts 1, 0, 0
     targets = torch.tensor([[1, 1, IGNORE]])
     assert accuracy(logits, targets) == 0.5
     with pytest.raises(ValueError):

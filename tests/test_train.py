@@ -12,11 +12,22 @@ import pytest
 import torch
 
 from course_utils.release import COURSE_ROOT
-from course_utils.train import (PRESETS, TrainConfig, config_from_file, learning_rate, load_checkpoint, main, preset,
-                                train)
+from course_utils.train import (
+    PRESETS,
+    TrainConfig,
+    config_from_file,
+    learning_rate,
+    load_checkpoint,
+    main,
+    preset,
+    train,
+)
 
-CORPUS_TEXT = ("def add(a, b):\n    \"\"\"Return the sum of a and b.\"\"\"\n    return a + b\n\n" * 40 +
-               "class Point:\n    def __init__(self, x, y):\n        self.x, self.y = x, y\n\n" * 40)
+CORPUS_TEXT = (
+    'def add(a, b):\n    """Return the sum of a and b."""\n    return a + b\n\n' * 40
+    + "class Point:\n    def __init__(self, x, y):\n        self.x, self.y = x, y\n\n"
+    * 40
+)
 
 
 @pytest.fixture(autouse=True)
@@ -35,7 +46,14 @@ def corpus(tmp_path) -> Path:
 
 
 def tiny(corpus: Path, **changes) -> TrainConfig:
-    settings = dict(corpus=str(corpus), max_chars=None, max_steps=12, eval_interval=6, batch_size=8, device="cpu")
+    settings = dict(
+        corpus=str(corpus),
+        max_chars=None,
+        max_steps=12,
+        eval_interval=6,
+        batch_size=8,
+        device="cpu",
+    )
     return preset("tiny", **{**settings, **changes})
 
 
@@ -67,12 +85,21 @@ def test_config_files_json_and_toml(tmp_path):
     toml = tmp_path / "run.toml"
     toml.write_text('n_layer = 2\nd_model = 32\nn_head = 2\ncorpus = "python-docs"\n')
     config = config_from_file(toml, max_steps=3)
-    assert (config.n_layer, config.d_model, config.corpus, config.max_steps) == (2, 32, "python-docs", 3)
+    assert (config.n_layer, config.d_model, config.corpus, config.max_steps) == (
+        2,
+        32,
+        "python-docs",
+        3,
+    )
 
 
 def test_shortened_keeps_the_model_and_cuts_the_run():
     short = PRESETS["cpu"].shortened()
-    assert short.max_steps <= 30 and short.d_model == PRESETS["cpu"].d_model and short.max_chars <= 200_000
+    assert (
+        short.max_steps <= 30
+        and short.d_model == PRESETS["cpu"].d_model
+        and short.max_chars <= 200_000
+    )
 
 
 def test_learning_rate_warms_up_then_decays():
@@ -84,7 +111,11 @@ def test_learning_rate_warms_up_then_decays():
 
 
 def test_training_lowers_the_loss_and_samples(corpus):
-    result = train(tiny(corpus, max_steps=40, eval_interval=20), progress=False, log=lambda *_: None)
+    result = train(
+        tiny(corpus, max_steps=40, eval_interval=20),
+        progress=False,
+        log=lambda *_: None,
+    )
     assert len(result.history) == 40 and len(result.evals) == 2
     assert result.evals[-1]["train_loss"] < result.history[0]["train_loss"]
     assert result.tokens_per_second > 0
@@ -95,8 +126,17 @@ def test_training_lowers_the_loss_and_samples(corpus):
 def test_resume_continues_exactly_where_it_stopped(corpus, tmp_path):
     whole = train(tiny(corpus), progress=False, log=lambda *_: None)
     path = tmp_path / "ckpt.pt"
-    train(tiny(corpus, max_steps=6, checkpoint=str(path)), progress=False, log=lambda *_: None)
-    resumed = train(tiny(corpus, checkpoint=str(path)), resume=True, progress=False, log=lambda *_: None)
+    train(
+        tiny(corpus, max_steps=6, checkpoint=str(path)),
+        progress=False,
+        log=lambda *_: None,
+    )
+    resumed = train(
+        tiny(corpus, checkpoint=str(path)),
+        resume=True,
+        progress=False,
+        log=lambda *_: None,
+    )
     assert len(resumed.history) == 12
     for name, value in whole.model.state_dict().items():
         assert torch.allclose(value, resumed.model.state_dict()[name], atol=1e-6), name
@@ -108,31 +148,91 @@ def test_resume_continues_exactly_where_it_stopped(corpus, tmp_path):
 
 def test_script_runs_a_config_file(corpus, tmp_path, capsys):
     config = tmp_path / "run.json"
-    config.write_text(json.dumps({"preset": "tiny", "corpus": str(corpus), "max_chars": None, "device": "cpu"}))
+    config.write_text(
+        json.dumps(
+            {
+                "preset": "tiny",
+                "corpus": str(corpus),
+                "max_chars": None,
+                "device": "cpu",
+            }
+        )
+    )
     summary = tmp_path / "summary.json"
-    assert main(["--config", str(config), "--set", "max_steps=4", "--set", "eval_interval=2", "--no-progress",
-                 "--sample", "30", "--summary", str(summary)]) == 0
+    assert (
+        main(
+            [
+                "--config",
+                str(config),
+                "--set",
+                "max_steps=4",
+                "--set",
+                "eval_interval=2",
+                "--no-progress",
+                "--sample",
+                "30",
+                "--summary",
+                str(summary),
+            ]
+        )
+        == 0
+    )
     assert "---- sample ----" in capsys.readouterr().out
     assert len(json.loads(summary.read_text())["evals"]) == 2
 
 
-def test_two_gloo_processes_match_one_process_with_the_same_global_batch(corpus, tmp_path):
+def test_two_gloo_processes_match_one_process_with_the_same_global_batch(
+    corpus, tmp_path
+):
     """torchrun with 2 CPU processes, each half of a global batch of 8, equals one process with all 8."""
     config = tmp_path / "ddp.json"
-    config.write_text(json.dumps({"preset": "tiny", "corpus": str(corpus), "max_chars": None, "device": "cpu",
-                                  "max_steps": 6, "eval_interval": 3, "batch_size": 8, "compile": "off"}))
+    config.write_text(
+        json.dumps(
+            {
+                "preset": "tiny",
+                "corpus": str(corpus),
+                "max_chars": None,
+                "device": "cpu",
+                "max_steps": 6,
+                "eval_interval": 3,
+                "batch_size": 8,
+                "compile": "off",
+            }
+        )
+    )
     checkpoint = tmp_path / "ddp.pt"
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "GLOO_SOCKET_IFNAME": "lo", "PYTHONPATH": str(COURSE_ROOT)}
+    env = {
+        **os.environ,
+        "OMP_NUM_THREADS": "1",
+        "GLOO_SOCKET_IFNAME": "lo",
+        "PYTHONPATH": str(COURSE_ROOT),
+    }
     env.pop("WORLD_SIZE", None)
-    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
-               "-m", "course_utils.train", "--config", str(config), "--checkpoint", str(checkpoint),
-               "--no-progress", "--sample", "0"]
-    done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    command = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        "--nproc_per_node=2",
+        "-m",
+        "course_utils.train",
+        "--config",
+        str(config),
+        "--checkpoint",
+        str(checkpoint),
+        "--no-progress",
+        "--sample",
+        "0",
+    ]
+    done = subprocess.run(
+        command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "x 2 processes" in done.stdout
     parallel, _, state = load_checkpoint(checkpoint)
     single = train(config_from_file(config), progress=False, log=lambda *_: None)
     for name, value in single.model.state_dict().items():
         assert torch.allclose(parallel.state_dict()[name], value, atol=1e-5), name
-    assert [h["train_loss"] for h in state["history"]] == pytest.approx([h["train_loss"] for h in single.history],
-                                                                         abs=1e-5)
+    assert [h["train_loss"] for h in state["history"]] == pytest.approx(
+        [h["train_loss"] for h in single.history], abs=1e-5
+    )

@@ -70,11 +70,20 @@ def build_template(assignment: str, root: Path, folder: Path) -> dict:
 
     source = root / "solutions" / assignment
     if not source.is_dir():
-        raise FileNotFoundError(f"no assignment {assignment!r}: {source} does not exist")
-    fingerprint = _sha(*(p.read_bytes() for p in sorted(source.rglob("*")) if p.is_file()),
-                       (root / "nbgrader_config.py").read_bytes(), GRADER_VERSION.encode())
+        raise FileNotFoundError(
+            f"no assignment {assignment!r}: {source} does not exist"
+        )
+    fingerprint = _sha(
+        *(p.read_bytes() for p in sorted(source.rglob("*")) if p.is_file()),
+        (root / "nbgrader_config.py").read_bytes(),
+        GRADER_VERSION.encode(),
+    )
     stamp = folder / "fingerprint"
-    if stamp.exists() and stamp.read_text() == fingerprint and (folder / "template.json").exists():
+    if (
+        stamp.exists()
+        and stamp.read_text() == fingerprint
+        and (folder / "template.json").exists()
+    ):
         return json.loads((folder / "template.json").read_text())
     if folder.exists():
         shutil.rmtree(folder)
@@ -82,9 +91,20 @@ def build_template(assignment: str, root: Path, folder: Path) -> dict:
     shutil.copy(root / "nbgrader_config.py", folder / "nbgrader_config.py")
     shutil.copytree(source, folder / "solutions" / assignment)
     db_url = f"sqlite:///{folder / 'gradebook.db'}"
-    run_nbgrader(["generate_assignment", assignment, "--force", f"--CourseDirectory.root={folder}",
-                  "--CourseDirectory.release_directory=release"], cwd=folder, db_url=db_url)
-    notebooks = sorted(p.stem for p in (folder / "release" / assignment).glob("*.ipynb"))
+    run_nbgrader(
+        [
+            "generate_assignment",
+            assignment,
+            "--force",
+            f"--CourseDirectory.root={folder}",
+            "--CourseDirectory.release_directory=release",
+        ],
+        cwd=folder,
+        db_url=db_url,
+    )
+    notebooks = sorted(
+        p.stem for p in (folder / "release" / assignment).glob("*.ipynb")
+    )
     if len(notebooks) != 1:
         raise ValueError(f"{assignment}: expected one notebook, found {notebooks}")
     tests, trusted = [], []
@@ -96,16 +116,28 @@ def build_template(assignment: str, root: Path, folder: Path) -> dict:
                 continue
             digest = hashlib.sha256(cell.source.encode("utf-8")).hexdigest()
             (tests if cell.name in graded else trusted).append(digest)
-    info = {"assignment": assignment, "notebook": notebooks[0], "fingerprint": fingerprint,
-            "guard": {"tests": tests, "trusted": trusted}, "folder": str(folder)}
+    info = {
+        "assignment": assignment,
+        "notebook": notebooks[0],
+        "fingerprint": fingerprint,
+        "guard": {"tests": tests, "trusted": trusted},
+        "folder": str(folder),
+    }
     (folder / "template.json").write_text(json.dumps(info, indent=1))
     stamp.write_text(fingerprint)
     return info
 
 
 def _blank_result(student: str, assignment: str, problems: list[str]) -> dict:
-    return {"student": student, "assignment": assignment, "grades": [], "problems": problems,
-            "autograded": None, "feedback": None, "seconds": 0.0}
+    return {
+        "student": student,
+        "assignment": assignment,
+        "grades": [],
+        "problems": problems,
+        "autograded": None,
+        "feedback": None,
+        "seconds": 0.0,
+    }
 
 
 class WorkerProcess:
@@ -118,14 +150,26 @@ class WorkerProcess:
 
         self.done = DONE
         logs.mkdir(parents=True, exist_ok=True)
-        self.log_path = logs / f"worker-{os.getpid()}-{threading.get_ident()}-{time.monotonic_ns()}.log"
+        self.log_path = (
+            logs
+            / f"worker-{os.getpid()}-{threading.get_ident()}-{time.monotonic_ns()}.log"
+        )
         self.log = open(self.log_path, "w")
         env = dict(os.environ)
-        env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+        env["PATH"] = (
+            str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+        )
         env["PYTHONUNBUFFERED"] = "1"
-        self.process = subprocess.Popen([sys.executable, "-m", "course_utils.grading.worker", "--serve"],
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, text=True,
-                                        env=env, start_new_session=True, bufsize=1)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "course_utils.grading.worker", "--serve"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            text=True,
+            env=env,
+            start_new_session=True,
+            bufsize=1,
+        )
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -148,7 +192,7 @@ class WorkerProcess:
                         return False
                     continue
                 line = self.process.stdout.readline()
-                if not line:            # the worker died
+                if not line:  # the worker died
                     return True
                 if line.startswith(self.done) and line.rstrip("\n").endswith(str(job)):
                     return True
@@ -157,7 +201,9 @@ class WorkerProcess:
 
     def log_tail(self, lines: int = 3) -> str:
         self.log.flush()
-        return " | ".join(self.log_path.read_text(errors="replace").strip().splitlines()[-lines:])
+        return " | ".join(
+            self.log_path.read_text(errors="replace").strip().splitlines()[-lines:]
+        )
 
     def kill(self) -> None:
         try:
@@ -179,9 +225,22 @@ class WorkerProcess:
 class Batch:
     """One `course grade` run (see grade_batch)."""
 
-    def __init__(self, assignment: str, submissions: Path, out: Path, root: Path, workers: int, limits: Limits,
-                 sandbox: bool):
-        self.assignment, self.submissions, self.out, self.root = assignment, submissions, out, root
+    def __init__(
+        self,
+        assignment: str,
+        submissions: Path,
+        out: Path,
+        root: Path,
+        workers: int,
+        limits: Limits,
+        sandbox: bool,
+    ):
+        self.assignment, self.submissions, self.out, self.root = (
+            assignment,
+            submissions,
+            out,
+            root,
+        )
         self.workers, self.limits, self.sandbox = workers, limits, sandbox
         self.work = out / ".work"
         self.results = out / "results"
@@ -190,20 +249,36 @@ class Batch:
         self.servers: list[WorkerProcess] = []
 
     def settings_key(self) -> bytes:
-        return json.dumps({"limits": self.limits.as_dict(), "sandbox": self.sandbox}, sort_keys=True).encode()
+        return json.dumps(
+            {"limits": self.limits.as_dict(), "sandbox": self.sandbox}, sort_keys=True
+        ).encode()
 
     def run(self, progress: bool = True) -> list[Row]:
         if self.sandbox:
             check_sandbox()
-        self.template = build_template(self.assignment, self.root, self.work / "template")
+        self.template = build_template(
+            self.assignment, self.root, self.work / "template"
+        )
         notebook = self.template["notebook"]
-        release = nbformat.read(str(self.work / "template" / "release" / self.assignment / f"{notebook}.ipynb"), as_version=4)
+        release = nbformat.read(
+            str(
+                self.work
+                / "template"
+                / "release"
+                / self.assignment
+                / f"{notebook}.ipynb"
+            ),
+            as_version=4,
+        )
         submissions = collect(self.submissions, self.assignment, notebook)
         self.results.mkdir(parents=True, exist_ok=True)
         pending = []
         for index, submission in enumerate(submissions):
-            key = _sha(submission.data or (submission.problem or "").encode(), self.template["fingerprint"].encode(),
-                       self.settings_key())
+            key = _sha(
+                submission.data or (submission.problem or "").encode(),
+                self.template["fingerprint"].encode(),
+                self.settings_key(),
+            )
             cached = self.results / f"{submission.student}.json"
             if cached.exists():
                 try:
@@ -216,11 +291,18 @@ class Batch:
         if progress and pending:
             from tqdm.auto import tqdm
 
-            bar = tqdm(total=len(pending), desc=f"grading {self.assignment}", unit="submission", file=sys.stderr)
+            bar = tqdm(
+                total=len(pending),
+                desc=f"grading {self.assignment}",
+                unit="submission",
+                file=sys.stderr,
+            )
         try:
             with ThreadPoolExecutor(max(1, self.workers)) as pool:
-                futures = [pool.submit(self.grade_one, index, submission, key, release)
-                           for index, submission, key in pending]
+                futures = [
+                    pool.submit(self.grade_one, index, submission, key, release)
+                    for index, submission, key in pending
+                ]
                 for future in as_completed(futures):
                     student = future.result()
                     if bar is not None:
@@ -243,10 +325,20 @@ class Batch:
         try:
             return self._grade_one(index, submission, key, release)
         except Exception as error:  # noqa: BLE001 - one submission never stops the batch
-            record = {"key": "", "origin": str(submission.origin),
-                      "result": _blank_result(submission.student, self.assignment,
-                                              [f"internal grading error, graded 0: {type(error).__name__}: {error}"])}
-            (self.results / f"{submission.student}.json").write_text(json.dumps(record, indent=1))
+            record = {
+                "key": "",
+                "origin": str(submission.origin),
+                "result": _blank_result(
+                    submission.student,
+                    self.assignment,
+                    [
+                        f"internal grading error, graded 0: {type(error).__name__}: {error}"
+                    ],
+                ),
+            }
+            (self.results / f"{submission.student}.json").write_text(
+                json.dumps(record, indent=1)
+            )
             return submission.student
 
     def _grade_one(self, index: int, submission: Submission, key: str, release) -> str:
@@ -259,18 +351,34 @@ class Batch:
             if prepared.notebook is not None:
                 result = self.run_worker(index, student, prepared.notebook)
                 problems += result["problems"]
-            suspicious = [f"suspicious, please review: {finding}" for finding in prepared.suspicious]
+            suspicious = [
+                f"suspicious, please review: {finding}"
+                for finding in prepared.suspicious
+            ]
         else:
             suspicious = []
         if result is None:
             result = _blank_result(student, self.assignment, [])
         if not self.sandbox:
-            problems.append("graded WITHOUT the sandbox (--no-sandbox): isolation was off")
+            problems.append(
+                "graded WITHOUT the sandbox (--no-sandbox): isolation was off"
+            )
         result["problems"] = problems + suspicious
         notebook = self.template["notebook"]
-        for kind, suffix in (("feedback", "html"), ("autograded", "ipynb"), ("log", "log")):
-            target = (self.out / "logs" / f"{student}.log" if kind == "log"
-                      else self.out / kind / student / self.assignment / f"{notebook}.{suffix}")
+        for kind, suffix in (
+            ("feedback", "html"),
+            ("autograded", "ipynb"),
+            ("log", "log"),
+        ):
+            target = (
+                self.out / "logs" / f"{student}.log"
+                if kind == "log"
+                else self.out
+                / kind
+                / student
+                / self.assignment
+                / f"{notebook}.{suffix}"
+            )
             if result.get(kind):
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy(result[kind], target)
@@ -292,25 +400,44 @@ class Batch:
         submission_path = folder / "submission.ipynb"
         nbformat.write(notebook, str(submission_path))
         uid = self.uid_base + index
-        job = {"assignment": self.assignment, "student": student, "notebook": self.template["notebook"],
-               "submission": str(submission_path), "workdir": str(folder / "run"),
-               "template": self.template["folder"], "release_dir": str(self.root / "notebooks" / self.assignment),
-               "nbgrader_config": str(self.root / "nbgrader_config.py"), "uid": uid, "limits": self.limits.as_dict(),
-               "sandbox": self.sandbox, "guard": self.template["guard"], "result": str(folder / "result.json")}
+        job = {
+            "assignment": self.assignment,
+            "student": student,
+            "notebook": self.template["notebook"],
+            "submission": str(submission_path),
+            "workdir": str(folder / "run"),
+            "template": self.template["folder"],
+            "release_dir": str(self.root / "notebooks" / self.assignment),
+            "nbgrader_config": str(self.root / "nbgrader_config.py"),
+            "uid": uid,
+            "limits": self.limits.as_dict(),
+            "sandbox": self.sandbox,
+            "guard": self.template["guard"],
+            "result": str(folder / "result.json"),
+        }
         (folder / "job.json").write_text(json.dumps(job))
         server = self.server()
         if not server.run(folder / "job.json", self.limits.wall):
             kill_user(uid)
-            return _blank_result(student, self.assignment,
-                                 [f"stopped after the wall-time limit of {self.limits.wall:.0f} s: every test scores 0"])
+            return _blank_result(
+                student,
+                self.assignment,
+                [
+                    f"stopped after the wall-time limit of {self.limits.wall:.0f} s: every test scores 0"
+                ],
+            )
         kill_user(uid)
         result_path = folder / "result.json"
         if not result_path.exists():
             tail = server.log_tail()
-            return _blank_result(student, self.assignment, ["the grader failed on this submission: " + tail])
+            return _blank_result(
+                student,
+                self.assignment,
+                ["the grader failed on this submission: " + tail],
+            )
         return json.loads(result_path.read_text())
 
-    def server(self) -> "WorkerProcess":
+    def server(self) -> WorkerProcess:
         """This thread's worker process (started on first use, restarted after a kill)."""
         server = getattr(self.local, "server", None)
         if server is None or not server.alive():
@@ -339,23 +466,43 @@ class Batch:
                 gradebook.update_or_create_student(student)
                 gradebook.update_or_create_submission(self.assignment, student)
                 scores = {g["name"]: g for g in result["grades"]}
-                submission = gradebook.find_submission_notebook(notebook, self.assignment, student)
+                submission = gradebook.find_submission_notebook(
+                    notebook, self.assignment, student
+                )
                 for item in submission.grades:
                     graded = scores.get(item.name)
                     if item.cell.cell_type == "code" or graded is None:
-                        item.auto_score = float(graded["auto_score"] or 0) if graded else 0.0
-                        item.needs_manual_grade = bool(graded["needs_manual_grade"]) if graded else False
+                        item.auto_score = (
+                            float(graded["auto_score"] or 0) if graded else 0.0
+                        )
+                        item.needs_manual_grade = (
+                            bool(graded["needs_manual_grade"]) if graded else False
+                        )
                     else:
                         item.auto_score = graded["auto_score"]
                         if item.manual_score is None:
                             item.needs_manual_grade = bool(graded["needs_manual_grade"])
                 gradebook.db.commit()
-                submission = gradebook.find_submission_notebook(notebook, self.assignment, student)
+                submission = gradebook.find_submission_notebook(
+                    notebook, self.assignment, student
+                )
                 auto = [g for g in submission.grades if g.cell.cell_type == "code"]
-                pending = sum(g.max_score for g in submission.grades if g.cell.cell_type != "code" and g.manual_score is None)
-                rows.append(Row(student, float(submission.score), float(submission.max_score),
-                                float(sum(g.score for g in auto)), float(sum(g.max_score for g in auto)),
-                                float(pending), list(result["problems"])))
+                pending = sum(
+                    g.max_score
+                    for g in submission.grades
+                    if g.cell.cell_type != "code" and g.manual_score is None
+                )
+                rows.append(
+                    Row(
+                        student,
+                        float(submission.score),
+                        float(submission.max_score),
+                        float(sum(g.score for g in auto)),
+                        float(sum(g.max_score for g in auto)),
+                        float(pending),
+                        list(result["problems"]),
+                    )
+                )
         return rows
 
 
@@ -367,40 +514,81 @@ def write_csv(rows: list[Row], path: Path) -> None:
     temporary = path.with_suffix(".tmp")
     with open(temporary, "w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["student", "score", "max_score", "autograded_score", "autograded_max", "awaiting_manual_grading",
-                         "problems"])
+        writer.writerow(
+            [
+                "student",
+                "score",
+                "max_score",
+                "autograded_score",
+                "autograded_max",
+                "awaiting_manual_grading",
+                "problems",
+            ]
+        )
         for row in rows:
-            writer.writerow([row.student, f"{row.score:g}", f"{row.max_score:g}", f"{row.auto_score:g}",
-                             f"{row.auto_max:g}", f"{row.manual_pending:g}", "; ".join(row.problems)])
+            writer.writerow(
+                [
+                    row.student,
+                    f"{row.score:g}",
+                    f"{row.max_score:g}",
+                    f"{row.auto_score:g}",
+                    f"{row.auto_max:g}",
+                    f"{row.manual_pending:g}",
+                    "; ".join(row.problems),
+                ]
+            )
     os.replace(temporary, path)
 
 
 def summary_table(rows: list[Row], width: int = 100) -> str:
     """The table `course grade` prints: student, score, maximum, problems found."""
     name = max([len("student")] + [len(r.student) for r in rows])
-    lines = [f"{'student':<{name}}  {'score':>6}  {'max':>5}  {'auto':>9}  problems found"]
+    lines = [
+        f"{'student':<{name}}  {'score':>6}  {'max':>5}  {'auto':>9}  problems found"
+    ]
     lines.append("-" * min(width, len(lines[0]) + 10))
     for row in rows:
         problems = "; ".join(row.problems) or "-"
         if len(problems) > width:
             problems = problems[: width - 3] + "..."
-        lines.append(f"{row.student:<{name}}  {row.score:>6g}  {row.max_score:>5g}  {row.auto_score:>4g}/{row.auto_max:<4g}  "
-                     f"{problems}")
+        lines.append(
+            f"{row.student:<{name}}  {row.score:>6g}  {row.max_score:>5g}  {row.auto_score:>4g}/{row.auto_max:<4g}  "
+            f"{problems}"
+        )
     graded = len(rows)
     flagged = sum(1 for r in rows if r.problems)
-    lines.append(f"{graded} submissions, {flagged} with problems; auto scores are out of {rows[0].auto_max:g}"
-                 if rows else "no submissions found")
+    lines.append(
+        f"{graded} submissions, {flagged} with problems; auto scores are out of {rows[0].auto_max:g}"
+        if rows
+        else "no submissions found"
+    )
     return "\n".join(lines)
 
 
-def grade_batch(assignment: str, submissions: Path | str, out: Path | str | None = None, *, root: Path = COURSE_ROOT,
-                workers: int | None = None, limits: Limits | None = None, sandbox: bool = True,
-                progress: bool = True) -> list[Row]:
+def grade_batch(
+    assignment: str,
+    submissions: Path | str,
+    out: Path | str | None = None,
+    *,
+    root: Path = COURSE_ROOT,
+    workers: int | None = None,
+    limits: Limits | None = None,
+    sandbox: bool = True,
+    progress: bool = True,
+) -> list[Row]:
     """Grade every submission of `assignment` in `submissions`; returns the summary rows (instructors)."""
     root = Path(root)
     out = Path(out) if out else root / "build" / "grading" / assignment
     workers = workers or os.cpu_count() or 1
-    batch = Batch(assignment, Path(submissions), out.resolve(), root, workers, limits or Limits(), sandbox)
+    batch = Batch(
+        assignment,
+        Path(submissions),
+        out.resolve(),
+        root,
+        workers,
+        limits or Limits(),
+        sandbox,
+    )
     started = time.perf_counter()
     rows = batch.run(progress=progress)
     batch.seconds = time.perf_counter() - started

@@ -41,7 +41,10 @@ def _read(path: Path) -> tuple[bytes | None, str | None]:
     try:
         size = path.stat().st_size
         if size > MAX_NOTEBOOK_BYTES:
-            return None, f"{path.name} is {size / 2**20:.0f} MiB, more than a notebook can be ({MAX_NOTEBOOK_BYTES // 2**20} MiB)"
+            return (
+                None,
+                f"{path.name} is {size / 2**20:.0f} MiB, more than a notebook can be ({MAX_NOTEBOOK_BYTES // 2**20} MiB)",
+            )
         return path.read_bytes(), None
     except OSError as error:
         return None, f"cannot read {path.name}: {error.strerror}"
@@ -50,8 +53,14 @@ def _read(path: Path) -> tuple[bytes | None, str | None]:
 def _from_zip(path: Path, notebook: str) -> tuple[bytes | None, str | None]:
     try:
         with zipfile.ZipFile(path) as archive:
-            members = [m for m in archive.infolist() if m.filename.endswith(".ipynb") and not m.is_dir()
-                       and "__MACOSX" not in m.filename and ".ipynb_checkpoints" not in m.filename]
+            members = [
+                m
+                for m in archive.infolist()
+                if m.filename.endswith(".ipynb")
+                and not m.is_dir()
+                and "__MACOSX" not in m.filename
+                and ".ipynb_checkpoints" not in m.filename
+            ]
             if not members:
                 return None, f"{path.name} holds no notebook (.ipynb)"
             named = [m for m in members if Path(m.filename).name == f"{notebook}.ipynb"]
@@ -61,15 +70,23 @@ def _from_zip(path: Path, notebook: str) -> tuple[bytes | None, str | None]:
                 chosen = members[0]
             else:
                 names = sorted(m.filename for m in members)
-                return None, f"{path.name} holds several notebooks and none is {notebook}.ipynb: {names}"
+                return (
+                    None,
+                    f"{path.name} holds several notebooks and none is {notebook}.ipynb: {names}",
+                )
             if chosen.file_size > MAX_NOTEBOOK_BYTES:
-                return None, f"{chosen.filename} in {path.name} is too large ({chosen.file_size / 2**20:.0f} MiB)"
+                return (
+                    None,
+                    f"{chosen.filename} in {path.name} is too large ({chosen.file_size / 2**20:.0f} MiB)",
+                )
             return archive.read(chosen), None
     except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as error:
         return None, f"{path.name} is not a readable zip file ({error})"
 
 
-def collect(folder: Path | str, assignment: str, notebook: str | None = None) -> list[Submission]:
+def collect(
+    folder: Path | str, assignment: str, notebook: str | None = None
+) -> list[Submission]:
     """Every submission in `folder`, sorted by student id (see the module docstring)."""
     folder = Path(folder)
     notebook = notebook or assignment
@@ -95,7 +112,12 @@ def collect(folder: Path | str, assignment: str, notebook: str | None = None) ->
                     add(entry.name, target, *_read(target))
                 else:
                     others = sorted(p.name for p in inner.glob("*.ipynb"))
-                    add(entry.name, inner, None, f"no {notebook}.ipynb in {entry.name}/{assignment}/ (found {others or 'nothing'})")
+                    add(
+                        entry.name,
+                        inner,
+                        None,
+                        f"no {notebook}.ipynb in {entry.name}/{assignment}/ (found {others or 'nothing'})",
+                    )
             continue
         suffix = entry.suffix.lower()
         if suffix == ".ipynb":

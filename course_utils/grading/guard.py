@@ -29,11 +29,33 @@ import sys
 from ipykernel.ipkernel import IPythonKernel
 
 GUARDED_MODULES = (
-    "builtins", "math", "operator", "functools", "contextlib", "inspect", "ast", "textwrap", "importlib",
-    "numpy", "numpy.testing", "numpy.linalg",
-    "torch", "torch.nn", "torch.nn.functional", "torch.nn.init", "torch.testing", "torch.linalg", "torch.special",
-    "torch.fft", "torch.autograd", "torch.overrides", "torch.utils._python_dispatch",
-    "course_utils", "course_utils.testing", "course_utils.reference", "course_utils.runtime",
+    "builtins",
+    "math",
+    "operator",
+    "functools",
+    "contextlib",
+    "inspect",
+    "ast",
+    "textwrap",
+    "importlib",
+    "numpy",
+    "numpy.testing",
+    "numpy.linalg",
+    "torch",
+    "torch.nn",
+    "torch.nn.functional",
+    "torch.nn.init",
+    "torch.testing",
+    "torch.linalg",
+    "torch.special",
+    "torch.fft",
+    "torch.autograd",
+    "torch.overrides",
+    "torch.utils._python_dispatch",
+    "course_utils",
+    "course_utils.testing",
+    "course_utils.reference",
+    "course_utils.runtime",
 )
 MISSING = object()
 
@@ -49,12 +71,28 @@ def _guarded_classes() -> list[type]:
     from torch.overrides import TorchFunctionMode
     from torch.utils._python_dispatch import TorchDispatchMode
 
-    classes = [torch.Tensor, torch._C.TensorBase, torch.nn.Module, torch.nn.Parameter, TorchFunctionMode,
-               TorchDispatchMode, contextlib._GeneratorContextManager, contextlib.ContextDecorator,
-               torch.autograd.Function, torch.Generator, BaseException, Exception, AssertionError]
+    classes = [
+        torch.Tensor,
+        torch._C.TensorBase,
+        torch.nn.Module,
+        torch.nn.Parameter,
+        TorchFunctionMode,
+        TorchDispatchMode,
+        contextlib._GeneratorContextManager,
+        contextlib.ContextDecorator,
+        torch.autograd.Function,
+        torch.Generator,
+        BaseException,
+        Exception,
+        AssertionError,
+    ]
     testing = sys.modules.get("course_utils.testing")
     if testing is not None:
-        classes += [value for value in vars(testing).values() if isinstance(value, type) and value.__module__ == testing.__name__]
+        classes += [
+            value
+            for value in vars(testing).values()
+            if isinstance(value, type) and value.__module__ == testing.__name__
+        ]
     return classes
 
 
@@ -67,7 +105,11 @@ def _bound_names(source: str) -> set[str]:
     names: set[str] = set()
     for node in tree.body:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
-            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names if alias.name != "*")
+            names.update(
+                (alias.asname or alias.name).split(".")[0]
+                for alias in node.names
+                if alias.name != "*"
+            )
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.add(node.name)
         elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
@@ -84,7 +126,12 @@ def _from_notebook(value) -> bool:
     function = getattr(value, "__func__", value)
     function = getattr(function, "fget", function)
     module = getattr(function, "__module__", None)
-    return module is None or module == "__main__" or not isinstance(module, str) or module.startswith("__main")
+    return (
+        module is None
+        or module == "__main__"
+        or not isinstance(module, str)
+        or module.startswith("__main")
+    )
 
 
 class Snapshot:
@@ -96,23 +143,49 @@ class Snapshot:
                 importlib.import_module(name)
             except Exception:  # noqa: BLE001 - a module this course does not use is simply not guarded
                 pass
-        self.modules = {name: (sys.modules[name], dict(vars(sys.modules[name])))
-                        for name in GUARDED_MODULES if name in sys.modules}
+        self.modules = {
+            name: (sys.modules[name], dict(vars(sys.modules[name])))
+            for name in GUARDED_MODULES
+            if name in sys.modules
+        }
         self.classes = [(cls, dict(vars(cls))) for cls in _guarded_classes()]
         self.shell = shell
-        self.shell_classes = [(cls, dict(vars(cls))) for cls in type(shell).__mro__ if cls is not object]
+        self.shell_classes = [
+            (cls, dict(vars(cls))) for cls in type(shell).__mro__ if cls is not object
+        ]
         self.shell_vars = dict(vars(shell))
-        self.lists = {name: list(getattr(shell, name)) for name in
-                      ("input_transformers_post", "input_transformers_cleanup", "ast_transformers")
-                      if hasattr(shell, name)}
+        self.lists = {
+            name: list(getattr(shell, name))
+            for name in (
+                "input_transformers_post",
+                "input_transformers_cleanup",
+                "ast_transformers",
+            )
+            if hasattr(shell, name)
+        }
         manager = shell.input_transformer_manager
         self.manager = manager
-        self.manager_lists = {name: list(getattr(manager, name)) for name in
-                              ("cleanup_transforms", "line_transforms", "token_transformers") if hasattr(manager, name)}
-        self.events = {name: list(callbacks) for name, callbacks in shell.events.callbacks.items()}
+        self.manager_lists = {
+            name: list(getattr(manager, name))
+            for name in ("cleanup_transforms", "line_transforms", "token_transformers")
+            if hasattr(manager, name)
+        }
+        self.events = {
+            name: list(callbacks) for name, callbacks in shell.events.callbacks.items()
+        }
         self.custom = (shell.custom_exceptions, shell.CustomTB)
-        self.sys_hooks = {name: getattr(sys, name) for name in
-                          ("excepthook", "displayhook", "stdout", "stderr", "stdin", "breakpointhook", "unraisablehook")}
+        self.sys_hooks = {
+            name: getattr(sys, name)
+            for name in (
+                "excepthook",
+                "displayhook",
+                "stdout",
+                "stderr",
+                "stdin",
+                "breakpointhook",
+                "unraisablehook",
+            )
+        }
         self.meta_path = list(sys.meta_path)
         self.path_hooks = list(sys.path_hooks)
         self.user_names: dict[str, object] = {}
@@ -121,7 +194,9 @@ class Snapshot:
         """After a trusted (read-only) cell ran: keep what the names it bound refer to, and the
         hooks it registered (matplotlib's inline backend adds a post_execute callback)."""
         shell = self.shell
-        self.events = {name: list(callbacks) for name, callbacks in shell.events.callbacks.items()}
+        self.events = {
+            name: list(callbacks) for name, callbacks in shell.events.callbacks.items()
+        }
         self.lists = {name: list(getattr(shell, name)) for name in self.lists}
         namespace = self.shell.user_ns
         for name in _bound_names(source):
@@ -152,14 +227,18 @@ class Snapshot:
                         setattr(cls, key, value)
                     except (AttributeError, TypeError):
                         pass
-            for key in [k for k in current if k not in saved and _from_notebook(current[k])]:
+            for key in [
+                k for k in current if k not in saved and _from_notebook(current[k])
+            ]:
                 try:
                     delattr(cls, key)
                 except (AttributeError, TypeError):
                     pass
         shell = self.shell
         current = vars(shell)
-        for key in [k for k in current if k not in self.shell_vars and callable(current[k])]:
+        for key in [
+            k for k in current if k not in self.shell_vars and callable(current[k])
+        ]:
             del current[key]
         for key, value in self.shell_vars.items():
             if callable(value) and current.get(key, MISSING) is not value:
@@ -194,13 +273,23 @@ class GuardedKernel(IPythonKernel):
     trusted: frozenset = frozenset()
     _snapshot: Snapshot | None = None
 
-    async def do_execute(self, code, silent, store_history=True, user_expressions=None, allow_stdin=False, **kwargs):
+    async def do_execute(
+        self,
+        code,
+        silent,
+        store_history=True,
+        user_expressions=None,
+        allow_stdin=False,
+        **kwargs,
+    ):
         if GuardedKernel._snapshot is None:
             GuardedKernel._snapshot = Snapshot(self.shell)
         digest = _sha(code)
         if digest in GuardedKernel.tests or digest in GuardedKernel.trusted:
             GuardedKernel._snapshot.restore()
-        reply = await IPythonKernel.do_execute(self, code, silent, store_history, user_expressions, allow_stdin, **kwargs)
+        reply = await IPythonKernel.do_execute(
+            self, code, silent, store_history, user_expressions, allow_stdin, **kwargs
+        )
         if digest in GuardedKernel.trusted:
             GuardedKernel._snapshot.remember_names(code)
         return reply

@@ -58,10 +58,34 @@ SUSPICIOUS_NAMES = {
     "__torch_dispatch__": "overrides __torch_dispatch__",
     "modules": None,  # only as sys.modules, checked below
 }
-CALLS = {"exit": "calls exit()", "quit": "calls quit()", "setattr": "calls setattr()", "open": "opens files",
-         "exec": "calls exec()", "eval": "calls eval()", "__import__": "calls __import__()", "compile": "calls compile()"}
-GUARDED_OWNERS = {"torch", "np", "numpy", "math", "F", "nn", "functional", "testing", "Tensor", "builtins", "sys", "os",
-                  "course_utils", "reference", "expect", "random"}
+CALLS = {
+    "exit": "calls exit()",
+    "quit": "calls quit()",
+    "setattr": "calls setattr()",
+    "open": "opens files",
+    "exec": "calls exec()",
+    "eval": "calls eval()",
+    "__import__": "calls __import__()",
+    "compile": "calls compile()",
+}
+GUARDED_OWNERS = {
+    "torch",
+    "np",
+    "numpy",
+    "math",
+    "F",
+    "nn",
+    "functional",
+    "testing",
+    "Tensor",
+    "builtins",
+    "sys",
+    "os",
+    "course_utils",
+    "reference",
+    "expect",
+    "random",
+}
 
 
 @dataclass
@@ -89,7 +113,11 @@ def _source(cell) -> str:
 def rebuild(raw: dict):
     """A valid nbformat-4 notebook holding the raw notebook's cells (source and metadata only)."""
     notebook = nbformat.v4.new_notebook()
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     for cell in raw.get("cells", []):
         if not isinstance(cell, dict):
             continue
@@ -119,11 +147,17 @@ def load_raw(data: bytes) -> tuple[dict | None, str | None]:
     except UnicodeDecodeError:
         return None, "not a notebook: the file is not text (binary data)"
     except json.JSONDecodeError as error:
-        return None, f"not a notebook: corrupt JSON ({error.msg} at line {error.lineno})"
+        return (
+            None,
+            f"not a notebook: corrupt JSON ({error.msg} at line {error.lineno})",
+        )
     if not isinstance(raw, dict) or not isinstance(raw.get("cells"), list):
         return None, "not a notebook: JSON without a list of cells"
     if raw.get("nbformat") != 4:
-        return None, f"not a notebook this grader reads (nbformat {raw.get('nbformat')!r}, expected 4)"
+        return (
+            None,
+            f"not a notebook this grader reads (nbformat {raw.get('nbformat')!r}, expected 4)",
+        )
     return raw, None
 
 
@@ -149,7 +183,9 @@ def prepare_submission(data: bytes, release) -> Prepared:
             continue
         seen[grade_id] = seen.get(grade_id, 0) + 1
         if grade_id not in released:
-            problems.append(f"unknown grade_id {grade_id!r}: graded as an ordinary cell")
+            problems.append(
+                f"unknown grade_id {grade_id!r}: graded as an ordinary cell"
+            )
             del cell.metadata["nbgrader"]
             continue
         if seen[grade_id] > 1:
@@ -158,31 +194,56 @@ def prepare_submission(data: bytes, release) -> Prepared:
         original = released[grade_id]
         want = nbgrader_meta(original)
         if cell.cell_type != original.cell_type:
-            problems.append(f"cell {grade_id!r} was changed from {original.cell_type} to {cell.cell_type}: restored")
+            problems.append(
+                f"cell {grade_id!r} was changed from {original.cell_type} to {cell.cell_type}: restored"
+            )
             cell.cell_type = original.cell_type
             if original.cell_type == "code":
                 cell.outputs, cell.execution_count = [], None
             else:
                 cell.pop("outputs", None)
                 cell.pop("execution_count", None)
-        if want.get("points") != meta.get("points") and (want.get("grade") or meta.get("grade")):
-            problems.append(f"points of {grade_id!r} were changed from {want.get('points')} to {meta.get('points')}: reset")
-        changed_flags = [flag for flag in ("grade", "solution", "locked", "task") if bool(want.get(flag)) != bool(meta.get(flag))]
+        if want.get("points") != meta.get("points") and (
+            want.get("grade") or meta.get("grade")
+        ):
+            problems.append(
+                f"points of {grade_id!r} were changed from {want.get('points')} to {meta.get('points')}: reset"
+            )
+        changed_flags = [
+            flag
+            for flag in ("grade", "solution", "locked", "task")
+            if bool(want.get(flag)) != bool(meta.get(flag))
+        ]
         if changed_flags:
-            problems.append(f"grading flags of {grade_id!r} were changed ({', '.join(changed_flags)}): restored")
-        if (want.get("locked") or (want.get("grade") and not want.get("solution"))) and \
-                _source(cell).strip() != _source(original).strip():
+            problems.append(
+                f"grading flags of {grade_id!r} were changed ({', '.join(changed_flags)}): restored"
+            )
+        if (
+            want.get("locked") or (want.get("grade") and not want.get("solution"))
+        ) and _source(cell).strip() != _source(original).strip():
             what = "test" if want.get("grade") else "read-only"
-            problems.append(f"{what} cell {grade_id!r} was edited: the original is run instead")
+            problems.append(
+                f"{what} cell {grade_id!r} was edited: the original is run instead"
+            )
         cell.metadata["nbgrader"] = copy.deepcopy(dict(want))
     for grade_id, count in seen.items():
         if count > 1:
-            problems.append(f"grade_id {grade_id!r} appears {count} times: only the first is graded")
+            problems.append(
+                f"grade_id {grade_id!r} appears {count} times: only the first is graded"
+            )
     for grade_id, original in released.items():
         if grade_id not in seen:
             want = nbgrader_meta(original)
-            kind = "test" if want.get("grade") and not want.get("solution") else ("solution" if want.get("solution") else "read-only")
-            restored = "restored and run" if kind == "test" else ("scored 0" if kind == "solution" else "restored")
+            kind = (
+                "test"
+                if want.get("grade") and not want.get("solution")
+                else ("solution" if want.get("solution") else "read-only")
+            )
+            restored = (
+                "restored and run"
+                if kind == "test"
+                else ("scored 0" if kind == "solution" else "restored")
+            )
             problems.append(f"{kind} cell {grade_id!r} was deleted: {restored}")
     suspicious = scan(notebook)
     return Prepared(notebook, problems, suspicious)
@@ -202,7 +263,9 @@ def scan_source(source: str) -> list[str]:
     aliases = set(GUARDED_OWNERS)
     for node in ast.walk(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
-            aliases.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+            aliases.update(
+                (alias.asname or alias.name).split(".")[0] for alias in node.names
+            )
 
     def add(message: str) -> None:
         if message not in found:
@@ -214,19 +277,35 @@ def scan_source(source: str) -> list[str]:
             name = node.id
         elif isinstance(node, ast.Attribute):
             name = node.attr
-            if node.attr == "modules" and isinstance(node.value, ast.Name) and node.value.id == "sys":
+            if (
+                node.attr == "modules"
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "sys"
+            ):
                 add("touches sys.modules")
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             for alias in node.names:
-                top = (node.module or alias.name).split(".")[0] if isinstance(node, ast.ImportFrom) else alias.name.split(".")[0]
+                top = (
+                    (node.module or alias.name).split(".")[0]
+                    if isinstance(node, ast.ImportFrom)
+                    else alias.name.split(".")[0]
+                )
                 if SUSPICIOUS_NAMES.get(top):
                     add(SUSPICIOUS_NAMES[top])
         if name and SUSPICIOUS_NAMES.get(name):
             add(SUSPICIOUS_NAMES[name])
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in CALLS:
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in CALLS
+        ):
             add(CALLS[node.func.id])
         if isinstance(node, (ast.Assign, ast.AugAssign, ast.Delete)):
-            targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
+            targets = (
+                node.targets
+                if isinstance(node, (ast.Assign, ast.Delete))
+                else [node.target]
+            )
             for target in targets:
                 if isinstance(target, ast.Attribute):
                     owner = target.value
@@ -234,11 +313,24 @@ def scan_source(source: str) -> list[str]:
                         owner = owner.value
                     if isinstance(owner, ast.Name) and owner.id in aliases:
                         add(f"rebinds {ast.unparse(target)}")
-        if isinstance(node, ast.FunctionDef) and node.name in {"__eq__", "__ne__", "__bool__", "__instancecheck__"}:
+        if isinstance(node, ast.FunctionDef) and node.name in {
+            "__eq__",
+            "__ne__",
+            "__bool__",
+            "__instancecheck__",
+        }:
             add(f"defines {node.name}")
         if isinstance(node, ast.Global):
             for global_name in node.names:
-                if global_name in {"expect", "expect_close", "expect_tensor", "forbidden_calls", "random_tensor", "torch", "math"}:
+                if global_name in {
+                    "expect",
+                    "expect_close",
+                    "expect_tensor",
+                    "forbidden_calls",
+                    "random_tensor",
+                    "torch",
+                    "math",
+                }:
                     add(f"rebinds the test helper {global_name}")
     return found
 
@@ -256,6 +348,11 @@ def scan(notebook) -> list[str]:
         for finding in scan_source(_source(cell)):
             findings.append(f"{where}: {finding}")
         for line in _source(cell).split("\n"):
-            if re.match(r"^\s*(expect|expect_close|expect_tensor|forbidden_calls|random_tensor|called_names)\s*=", line):
-                findings.append(f"{where}: rebinds the test helper {line.split('=')[0].strip()}")
+            if re.match(
+                r"^\s*(expect|expect_close|expect_tensor|forbidden_calls|random_tensor|called_names)\s*=",
+                line,
+            ):
+                findings.append(
+                    f"{where}: rebinds the test helper {line.split('=')[0].strip()}"
+                )
     return findings

@@ -24,8 +24,16 @@ import nbformat
 
 from course_utils.release import COURSE_ROOT
 
-ENVIRONMENT_FILES = ("pyproject.toml", "requirements.lock", "requirements.in", "environment.yml", "Makefile")
-IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", "*.db", ".DS_Store")
+ENVIRONMENT_FILES = (
+    "pyproject.toml",
+    "requirements.lock",
+    "requirements.in",
+    "environment.yml",
+    "Makefile",
+)
+IGNORED = shutil.ignore_patterns(
+    "__pycache__", "*.pyc", ".ipynb_checkpoints", "*.db", ".DS_Store"
+)
 MARKERS = re.compile(r"###\s*(BEGIN|END)\s+(SOLUTION|HIDDEN TESTS)")
 
 STUDENT_README = """# Attention and Transformers, hands-on: student edition
@@ -90,14 +98,21 @@ def solution_secrets(root: Path = COURSE_ROOT) -> tuple[set[str], set[str]]:
                 else:
                     public.add(text)
     for path in (root / "course_utils").rglob("*.py"):
-        public.update(line.strip() for line in path.read_text(errors="replace").split("\n"))
+        public.update(
+            line.strip() for line in path.read_text(errors="replace").split("\n")
+        )
     solution_lines: set[str] = set()
     hidden_lines: set[str] = set()
     for region, text in regions:
         # A line that opens or closes brackets (`x = random_tensor(`, `).backward()`) is a
         # fragment of formatted code, not something that gives a solution away.
         fragment = text.endswith(("(", "[", "{")) or text.startswith((")", "]", "}"))
-        if len(text) >= 12 and text not in public and not text.startswith("#") and not fragment:
+        if (
+            len(text) >= 12
+            and text not in public
+            and not text.startswith("#")
+            and not fragment
+        ):
             (solution_lines if region == "SOLUTION" else hidden_lines).add(text)
     return solution_lines, hidden_lines
 
@@ -105,7 +120,9 @@ def solution_secrets(root: Path = COURSE_ROOT) -> tuple[set[str], set[str]]:
 def leaks(bundle: Path, root: Path = COURSE_ROOT) -> list[str]:
     """Everything of solutions/ found in `bundle`: copies of its files, markers, solution or hidden-test lines."""
     found = []
-    solution_files = {p.read_bytes() for p in (root / "solutions").rglob("*") if p.is_file()}
+    solution_files = {
+        p.read_bytes() for p in (root / "solutions").rglob("*") if p.is_file()
+    }
     solution_lines, hidden_lines = solution_secrets(root)
     for path in sorted(p for p in bundle.rglob("*") if p.is_file()):
         relative = path.relative_to(bundle)
@@ -121,35 +138,60 @@ def leaks(bundle: Path, root: Path = COURSE_ROOT) -> list[str]:
             continue
         if path.suffix == ".ipynb":
             notebook = nbformat.reads(text, as_version=4)
-            lines = [line.strip() for cell in notebook.cells for line in cell.source.split("\n")]
+            lines = [
+                line.strip()
+                for cell in notebook.cells
+                for line in cell.source.split("\n")
+            ]
             for line in lines:
                 if MARKERS.search(line):
                     found.append(f"{relative}: a solution or hidden-test marker")
                     break
             for line in sorted(set(lines) & (solution_lines | hidden_lines)):
-                found.append(f"{relative}: {'solution' if line in solution_lines else 'hidden test'} line {line!r}")
+                found.append(
+                    f"{relative}: {'solution' if line in solution_lines else 'hidden test'} line {line!r}"
+                )
         else:
             stripped = {line.strip() for line in text.split("\n")}
             for line in sorted(stripped & (solution_lines | hidden_lines)):
-                found.append(f"{relative}: {'solution' if line in solution_lines else 'hidden test'} line {line!r}")
+                found.append(
+                    f"{relative}: {'solution' if line in solution_lines else 'hidden test'} line {line!r}"
+                )
     return found
 
 
-def pack(out: Path | str | None = None, *, lessons: list[str] | None = None, root: Path = COURSE_ROOT,
-         archive: bool = True) -> Path:
+def pack(
+    out: Path | str | None = None,
+    *,
+    lessons: list[str] | None = None,
+    root: Path = COURSE_ROOT,
+    archive: bool = True,
+) -> Path:
     """Build the student bundle in `out` (default build/student-pack) and, unless archive=False, a zip of it."""
     root = Path(root)
     out = Path(out) if out else root / "build" / "student-pack"
-    released = sorted(p.name for p in (root / "notebooks").iterdir() if (p / f"{p.name}.ipynb").exists())
+    released = sorted(
+        p.name
+        for p in (root / "notebooks").iterdir()
+        if (p / f"{p.name}.ipynb").exists()
+    )
     lessons = lessons or released
     missing = [lesson for lesson in lessons if lesson not in released]
     if missing:
-        raise ValueError(f"no released notebook for {missing}: run `make release` first")
-    with tempfile.TemporaryDirectory(prefix="student-pack-", dir=out.parent if out.parent.exists() else None) as scratch:
+        raise ValueError(
+            f"no released notebook for {missing}: run `make release` first"
+        )
+    with tempfile.TemporaryDirectory(
+        prefix="student-pack-", dir=out.parent if out.parent.exists() else None
+    ) as scratch:
         bundle = Path(scratch) / "bundle"
         bundle.mkdir()
         for lesson in lessons:
-            shutil.copytree(root / "notebooks" / lesson, bundle / "notebooks" / lesson, ignore=IGNORED)
+            shutil.copytree(
+                root / "notebooks" / lesson,
+                bundle / "notebooks" / lesson,
+                ignore=IGNORED,
+            )
         shutil.copytree(root / "course_utils", bundle / "course_utils", ignore=IGNORED)
         for name in ENVIRONMENT_FILES:
             if (root / name).exists():
@@ -157,7 +199,10 @@ def pack(out: Path | str | None = None, *, lessons: list[str] | None = None, roo
         (bundle / "README.md").write_text(STUDENT_README)
         problems = leaks(bundle, root)
         if problems:
-            raise RuntimeError("the student bundle would leak solutions:\n  " + "\n  ".join(problems[:20]))
+            raise RuntimeError(
+                "the student bundle would leak solutions:\n  "
+                + "\n  ".join(problems[:20])
+            )
         if out.exists():
             shutil.rmtree(out)
         out.parent.mkdir(parents=True, exist_ok=True)

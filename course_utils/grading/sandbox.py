@@ -34,8 +34,10 @@ import zmq.asyncio
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import default
 
-INSTALL_HINT = ("install bubblewrap (Debian/Ubuntu: `sudo apt-get install bubblewrap`; Fedora: `sudo dnf install "
-                "bubblewrap`), or pass --no-sandbox to grade WITHOUT isolation (only for submissions you trust)")
+INSTALL_HINT = (
+    "install bubblewrap (Debian/Ubuntu: `sudo apt-get install bubblewrap`; Fedora: `sudo dnf install "
+    "bubblewrap`), or pass --no-sandbox to grade WITHOUT isolation (only for submissions you trust)"
+)
 
 # Paths of the operating system that a Python kernel needs, bound read-only when present.
 SYSTEM_PATHS = ("/usr", "/etc", "/opt")
@@ -55,16 +57,34 @@ def check_sandbox() -> str:
     """Verify that a sandbox can be created here; return bwrap's path or raise SandboxUnavailable (instructors)."""
     path = bwrap_path()
     if path is None:
-        raise SandboxUnavailable(f"bubblewrap (`bwrap`) was not found on PATH: {INSTALL_HINT}")
+        raise SandboxUnavailable(
+            f"bubblewrap (`bwrap`) was not found on PATH: {INSTALL_HINT}"
+        )
     import subprocess
 
-    probe = subprocess.run([path, "--ro-bind", "/", "/", "--unshare-net", "--die-with-parent", "--", "true"],
-                           capture_output=True, text=True)
+    probe = subprocess.run(
+        [
+            path,
+            "--ro-bind",
+            "/",
+            "/",
+            "--unshare-net",
+            "--die-with-parent",
+            "--",
+            "true",
+        ],
+        capture_output=True,
+        text=True,
+    )
     if probe.returncode != 0:
-        raise SandboxUnavailable(f"bubblewrap is installed but cannot create a sandbox here ({probe.stderr.strip()}): "
-                                 f"{INSTALL_HINT}")
+        raise SandboxUnavailable(
+            f"bubblewrap is installed but cannot create a sandbox here ({probe.stderr.strip()}): "
+            f"{INSTALL_HINT}"
+        )
     if os.geteuid() != 0 and shutil.which("setpriv") is None:
-        raise SandboxUnavailable("setpriv (util-linux) is needed to drop privileges: install util-linux")
+        raise SandboxUnavailable(
+            "setpriv (util-linux) is needed to drop privileges: install util-linux"
+        )
     return path
 
 
@@ -81,19 +101,27 @@ class Limits:
     disk: int = 512 * 2**20
 
     def as_dict(self) -> dict:
-        return {"wall": self.wall, "cell": self.cell, "cpu": self.cpu, "memory": self.memory, "processes": self.processes,
-                "disk": self.disk}
+        return {
+            "wall": self.wall,
+            "cell": self.cell,
+            "cpu": self.cpu,
+            "memory": self.memory,
+            "processes": self.processes,
+            "disk": self.disk,
+        }
 
 
 @dataclass
 class SandboxSettings:
     """What one submission's kernel may see: its scratch folder, its user id, its limits."""
 
-    scratch: Path                 # the kernel's working directory (read-write)
-    runtime: Path                 # ZMQ ipc sockets and the connection file (read-write)
+    scratch: Path  # the kernel's working directory (read-write)
+    runtime: Path  # ZMQ ipc sockets and the connection file (read-write)
     uid: int
     limits: Limits = field(default_factory=Limits)
-    readonly: list[Path] = field(default_factory=list)   # extra read-only paths (the Python env, course_utils)
+    readonly: list[Path] = field(
+        default_factory=list
+    )  # extra read-only paths (the Python env, course_utils)
     guard_file: Path | None = None
     enabled: bool = True
 
@@ -102,16 +130,30 @@ def python_paths() -> list[Path]:
     """The folders this Python needs: its environment, its base installation, and the installed course_utils."""
     import course_utils
 
-    paths = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.executable).resolve().parent.parent,
-             Path(course_utils.__file__).resolve().parent}
+    paths = {
+        Path(sys.prefix),
+        Path(sys.base_prefix),
+        Path(sys.executable).resolve().parent.parent,
+        Path(course_utils.__file__).resolve().parent,
+    }
     return sorted(paths)
 
 
-def sandbox_command(command: list[str], settings: SandboxSettings, bwrap: str) -> list[str]:
+def sandbox_command(
+    command: list[str], settings: SandboxSettings, bwrap: str
+) -> list[str]:
     """`command` wrapped in prlimit + bwrap + setpriv according to `settings`."""
     limits = settings.limits
-    argv = ["prlimit", f"--as={limits.memory}", f"--cpu={limits.cpu}", "--core=0", f"--nproc={limits.processes}",
-            f"--fsize={limits.disk}", "--", bwrap]
+    argv = [
+        "prlimit",
+        f"--as={limits.memory}",
+        f"--cpu={limits.cpu}",
+        "--core=0",
+        f"--nproc={limits.processes}",
+        f"--fsize={limits.disk}",
+        "--",
+        bwrap,
+    ]
     for path in SYSTEM_PATHS:
         if os.path.isdir(path):
             argv += ["--ro-bind", path, path]
@@ -120,7 +162,18 @@ def sandbox_command(command: list[str], settings: SandboxSettings, bwrap: str) -
             argv += ["--symlink", os.readlink(path), path]
         elif os.path.isdir(path):
             argv += ["--ro-bind", path, path]
-    argv += ["--dev", "/dev", "--proc", "/proc", "--perms", "1777", "--size", str(limits.disk), "--tmpfs", "/tmp"]
+    argv += [
+        "--dev",
+        "/dev",
+        "--proc",
+        "/proc",
+        "--perms",
+        "1777",
+        "--size",
+        str(limits.disk),
+        "--tmpfs",
+        "/tmp",
+    ]
     made: set[str] = {"/", "/usr", "/etc", "/opt", "/dev", "/proc", "/tmp"}
 
     def parents(path: Path) -> list[str]:
@@ -138,25 +191,57 @@ def sandbox_command(command: list[str], settings: SandboxSettings, bwrap: str) -
     for path in (settings.scratch, settings.runtime):
         argv += parents(path) + ["--bind", str(path), str(path)]
         made.add(str(path))
-    argv += ["--chdir", str(settings.scratch), "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-             "--new-session", "--die-with-parent", "--hostname", "grading", "--"]
+    argv += [
+        "--chdir",
+        str(settings.scratch),
+        "--unshare-net",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+        "--new-session",
+        "--die-with-parent",
+        "--hostname",
+        "grading",
+        "--",
+    ]
     if os.geteuid() == 0:
-        argv += ["setpriv", f"--reuid={settings.uid}", f"--regid={settings.uid}", "--clear-groups",
-                 "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
+        argv += [
+            "setpriv",
+            f"--reuid={settings.uid}",
+            f"--regid={settings.uid}",
+            "--clear-groups",
+            "--inh-caps=-all",
+            "--bounding-set=-all",
+            "--no-new-privs",
+            "--",
+        ]
     return argv + command
 
 
-def kernel_environment(settings: SandboxSettings, inherited: dict[str, str]) -> dict[str, str]:
+def kernel_environment(
+    settings: SandboxSettings, inherited: dict[str, str]
+) -> dict[str, str]:
     """A clean environment for the kernel: nothing of the grader's, its home in its scratch folder."""
     home = settings.scratch / ".home"
     env = {
-        "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]),
-        "HOME": str(home), "IPYTHONDIR": str(home / ".ipython"), "MPLCONFIGDIR": str(home / ".matplotlib"),
-        "JUPYTER_CONFIG_DIR": str(home / ".jupyter"), "JUPYTER_DATA_DIR": str(home / ".jupyter-data"),
-        "JUPYTER_RUNTIME_DIR": str(settings.runtime), "JUPYTER_PLATFORM_DIRS": "1",
-        "MPLBACKEND": "module://matplotlib_inline.backend_inline", "TMPDIR": "/tmp",
-        "LANG": inherited.get("LANG", "C.UTF-8"), "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0",
-        "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+        "PATH": os.pathsep.join(
+            [str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]
+        ),
+        "HOME": str(home),
+        "IPYTHONDIR": str(home / ".ipython"),
+        "MPLCONFIGDIR": str(home / ".matplotlib"),
+        "JUPYTER_CONFIG_DIR": str(home / ".jupyter"),
+        "JUPYTER_DATA_DIR": str(home / ".jupyter-data"),
+        "JUPYTER_RUNTIME_DIR": str(settings.runtime),
+        "JUPYTER_PLATFORM_DIRS": "1",
+        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+        "TMPDIR": "/tmp",
+        "LANG": inherited.get("LANG", "C.UTF-8"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
     }
     for name in ("NBGRADER_EXECUTION", "COURSE_QUICK", "COURSE_DEVICE", "VIRTUAL_ENV"):
         if name in inherited:
@@ -195,8 +280,16 @@ class SandboxKernelManager(AsyncKernelManager):
         self.ip = str(settings.runtime / "kernel")
         self.connection_file = str(settings.runtime / "connection.json")
         if self.kernel_spec is not None:
-            self.kernel_spec.interrupt_mode = "message"   # signals do not cross bwrap; ipykernel interrupts itself
-            self.kernel_spec.argv = [sys.executable, "-m", "course_utils.grading.guard", "-f", "{connection_file}"]
+            self.kernel_spec.interrupt_mode = (
+                "message"  # signals do not cross bwrap; ipykernel interrupts itself
+            )
+            self.kernel_spec.argv = [
+                sys.executable,
+                "-m",
+                "course_utils.grading.guard",
+                "-f",
+                "{connection_file}",
+            ]
         return await super()._async_pre_start_kernel(**kw)
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
@@ -216,7 +309,14 @@ class SandboxKernelManager(AsyncKernelManager):
             kernel_cmd = sandbox_command(kernel_cmd, settings, check_sandbox())
         else:  # the instructor asked for no sandbox: same guard, same limits on CPU and memory, no isolation
             limits = settings.limits
-            kernel_cmd = ["prlimit", f"--as={limits.memory}", f"--cpu={limits.cpu}", "--core=0", "--", *kernel_cmd]
+            kernel_cmd = [
+                "prlimit",
+                f"--as={limits.memory}",
+                f"--cpu={limits.cpu}",
+                "--core=0",
+                "--",
+                *kernel_cmd,
+            ]
         await super()._async_launch_kernel(kernel_cmd, **kw)
 
 
@@ -224,7 +324,7 @@ def prepare_folder(path: Path, uid: int) -> Path:
     """Create `path` (empty) and give it to the sandbox's user id."""
     path.mkdir(parents=True, exist_ok=True)
     if os.geteuid() == 0:
-        for root, dirs, files in os.walk(path):
+        for root, _dirs, files in os.walk(path):
             os.chown(root, uid, uid)
             for name in files:
                 os.chown(os.path.join(root, name), uid, uid)

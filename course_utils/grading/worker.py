@@ -15,9 +15,9 @@ import json
 import os
 import re
 import secrets
-import tempfile
 import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -26,13 +26,25 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 
-from course_utils.grading.sandbox import Limits, SandboxKernelManager, SandboxSettings, kill_user, prepare_folder, python_paths
+from course_utils.grading.sandbox import (
+    Limits,
+    SandboxKernelManager,
+    SandboxSettings,
+    kill_user,
+    prepare_folder,
+    python_paths,
+)
 
 RUN_PROBLEMS: list[str] = []
 
 
 def _error_output(name: str, message: str) -> NotebookNode:
-    return NotebookNode(output_type="error", ename=name, evalue=message, traceback=[f"{name}: {message}"])
+    return NotebookNode(
+        output_type="error",
+        ename=name,
+        evalue=message,
+        traceback=[f"{name}: {message}"],
+    )
 
 
 class GuardedExecute(Execute):
@@ -54,23 +66,43 @@ class GuardedExecute(Execute):
     def preprocess_cell(self, cell, resources, index):
         if self._dead:
             if cell.cell_type == "code":
-                cell.outputs = [_error_output("KernelExited", "the kernel had exited before this cell")]
+                cell.outputs = [
+                    _error_output(
+                        "KernelExited", "the kernel had exited before this cell"
+                    )
+                ]
             return cell, self.resources
         try:
             return super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
             self._dead = True
-            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or f"cell {index + 1}"
-            RUN_PROBLEMS.append(f"the kernel exited or died in {grade_id}: later cells score 0")
-            cell.outputs = list(cell.get("outputs", [])) + [_error_output("KernelExited", "the kernel exited or died")]
+            grade_id = (
+                cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+                or f"cell {index + 1}"
+            )
+            RUN_PROBLEMS.append(
+                f"the kernel exited or died in {grade_id}: later cells score 0"
+            )
+            cell.outputs = list(cell.get("outputs", [])) + [
+                _error_output("KernelExited", "the kernel exited or died")
+            ]
             return cell, self.resources
         except CellTimeoutError:
             # The kernel did not come back after the interrupt: stop it; later cells score 0.
             self._dead = True
-            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or f"cell {index + 1}"
-            RUN_PROBLEMS.append(f"{grade_id} ran past the time limit per cell and did not stop when interrupted: "
-                                f"the kernel was stopped, later cells score 0")
-            cell.outputs = list(cell.get("outputs", [])) + [_error_output("CellTimeoutError", "stopped: no reply after the interrupt")]
+            grade_id = (
+                cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+                or f"cell {index + 1}"
+            )
+            RUN_PROBLEMS.append(
+                f"{grade_id} ran past the time limit per cell and did not stop when interrupted: "
+                f"the kernel was stopped, later cells score 0"
+            )
+            cell.outputs = list(cell.get("outputs", [])) + [
+                _error_output(
+                    "CellTimeoutError", "stopped: no reply after the interrupt"
+                )
+            ]
             settings = SandboxKernelManager.settings
             if settings is not None:
                 kill_user(settings.uid)
@@ -78,16 +110,23 @@ class GuardedExecute(Execute):
 
 
 def _config(job: dict, course: Path):
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbgrader.preprocessors import (
+        AssignLatePenalties,
+        CheckCellMetadata,
+        IgnorePattern,
+        LimitOutput,
+        SaveAutoGrades,
+    )
     from traitlets.config import Config
     from traitlets.config.loader import PyFileConfigLoader
-
-    from nbconvert.preprocessors import ClearMetadataPreprocessor
-    from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput, SaveAutoGrades
 
     config = Config()
     course_config = job.get("nbgrader_config")
     if course_config and os.path.exists(course_config):
-        loader = PyFileConfigLoader(os.path.basename(course_config), path=os.path.dirname(course_config))
+        loader = PyFileConfigLoader(
+            os.path.basename(course_config), path=os.path.dirname(course_config)
+        )
         config.merge(loader.load_config())
     config.CourseDirectory.root = str(course)
     config.CourseDirectory.source_directory = "solutions"
@@ -97,10 +136,19 @@ def _config(job: dict, course: Path):
     config.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}"
     config.Execute.timeout = int(job["limits"]["cell"])
     config.Execute.interrupt_on_timeout = True
-    config.Execute.iopub_timeout = 30          # a loaded machine can lag seconds behind a cell's reply
+    config.Execute.iopub_timeout = (
+        30  # a loaded machine can lag seconds behind a cell's reply
+    )
     config.OverwriteCells.add_missing_cells = True
-    config.Autograde.autograde_preprocessors = [GuardedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
-                                                SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+    config.Autograde.autograde_preprocessors = [
+        GuardedExecute,
+        IgnorePattern,
+        ClearMetadataPreprocessor,
+        LimitOutput,
+        SaveAutoGrades,
+        AssignLatePenalties,
+        CheckCellMetadata,
+    ]
     return config
 
 
@@ -110,12 +158,17 @@ def output_problems(notebook) -> list[str]:
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type != "code":
             continue
-        where = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or f"cell {index + 1}"
+        where = (
+            cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            or f"cell {index + 1}"
+        )
         for output in cell.get("outputs", []):
             if output.get("output_type") != "error":
                 continue
             if output.get("ename") == "CellTimeoutError":
-                found.append(f"{where} ran past the time limit per cell and was stopped")
+                found.append(
+                    f"{where} ran past the time limit per cell and was stopped"
+                )
             elif output.get("ename") == "MemoryError":
                 found.append(f"{where} ran out of memory (the limit stopped it)")
     return found
@@ -136,7 +189,10 @@ def grade(job: dict) -> dict:
         shutil.rmtree(work)
     course = work / "course"
     (course / "solutions").mkdir(parents=True)
-    os.symlink(Path(job["template"]) / "solutions" / assignment, course / "solutions" / assignment)
+    os.symlink(
+        Path(job["template"]) / "solutions" / assignment,
+        course / "solutions" / assignment,
+    )
     shutil.copy(Path(job["template"]) / "gradebook.db", course / "gradebook.db")
     notebook_name = job["notebook"]
     submitted = course / "submitted" / student / assignment
@@ -158,9 +214,15 @@ def grade(job: dict) -> dict:
     prepare_folder(runtime, uid)
     for sub in (".home",):
         prepare_folder(scratch / sub, uid)
-    SandboxKernelManager.settings = SandboxSettings(scratch=scratch, runtime=runtime, uid=uid, limits=limits,
-                                                    readonly=python_paths(), guard_file=guard_file,
-                                                    enabled=bool(job["sandbox"]))
+    SandboxKernelManager.settings = SandboxSettings(
+        scratch=scratch,
+        runtime=runtime,
+        uid=uid,
+        limits=limits,
+        readonly=python_paths(),
+        guard_file=guard_file,
+        enabled=bool(job["sandbox"]),
+    )
     os.environ["JUPYTER_RUNTIME_DIR"] = str(runtime)
     started = time.perf_counter()
     api = NbGraderAPI(config=_config(job, course))
@@ -170,24 +232,45 @@ def grade(job: dict) -> dict:
         SandboxKernelManager.open_logs.pop().close()
     shutil.rmtree(runtime, ignore_errors=True)
     log_path = work / "nbgrader.log"
-    log_path.write_text((outcome.get("log") or "") + "\n" + (outcome.get("error") or ""))
+    log_path.write_text(
+        (outcome.get("log") or "") + "\n" + (outcome.get("error") or "")
+    )
     problems = list(RUN_PROBLEMS)
     autograded = course / "autograded" / student / assignment / f"{notebook_name}.ipynb"
     if not outcome.get("success") or not autograded.exists():
         text = (outcome.get("log") or "") + "\n" + (outcome.get("error") or "")
-        causes = [line.strip() for line in text.splitlines()
-                  if re.match(r"^\s*[\w.]+(Error|Exception|Interrupt)\b", line) and "NbGraderException" not in line]
-        problems.append("nbgrader could not grade this notebook" + (f": {causes[-1][:200]}" if causes else ""))
+        causes = [
+            line.strip()
+            for line in text.splitlines()
+            if re.match(r"^\s*[\w.]+(Error|Exception|Interrupt)\b", line)
+            and "NbGraderException" not in line
+        ]
+        problems.append(
+            "nbgrader could not grade this notebook"
+            + (f": {causes[-1][:200]}" if causes else "")
+        )
     else:
-        problems += [p for p in output_problems(nbformat.read(str(autograded), as_version=4))
-                     if not any(p.split(" ran past")[0] + " ran past" in q for q in problems)]
+        problems += [
+            p
+            for p in output_problems(nbformat.read(str(autograded), as_version=4))
+            if not any(p.split(" ran past")[0] + " ran past" in q for q in problems)
+        ]
     grades = []
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         try:
-            submission = gradebook.find_submission_notebook(notebook_name, assignment, student)
+            submission = gradebook.find_submission_notebook(
+                notebook_name, assignment, student
+            )
             for item in submission.grades:
-                grades.append({"name": item.name, "auto_score": item.auto_score, "max_score": item.max_score,
-                               "cell_type": item.cell.cell_type, "needs_manual_grade": bool(item.needs_manual_grade)})
+                grades.append(
+                    {
+                        "name": item.name,
+                        "auto_score": item.auto_score,
+                        "max_score": item.max_score,
+                        "cell_type": item.cell.cell_type,
+                        "needs_manual_grade": bool(item.needs_manual_grade),
+                    }
+                )
         except Exception as error:  # noqa: BLE001 - a submission nbgrader could not record scores 0
             problems.append(f"no grades recorded ({error})")
     feedback_path = None
@@ -198,10 +281,16 @@ def grade(job: dict) -> dict:
             feedback_path = str(html)
         else:
             problems.append("feedback could not be generated")
-    return {"student": student, "assignment": assignment, "grades": grades, "problems": problems,
-            "autograded": str(autograded) if autograded.exists() else None, "feedback": feedback_path,
-            "log": str(log_path),
-            "seconds": round(time.perf_counter() - started, 2)}
+    return {
+        "student": student,
+        "assignment": assignment,
+        "grades": grades,
+        "problems": problems,
+        "autograded": str(autograded) if autograded.exists() else None,
+        "feedback": feedback_path,
+        "log": str(log_path),
+        "seconds": round(time.perf_counter() - started, 2),
+    }
 
 
 DONE = "@@course-grading-done "
@@ -231,7 +320,11 @@ def main(argv: list[str] | None = None) -> int:
                 run_job(path)
                 print(DONE + "ok " + path, flush=True)
             except Exception as error:  # noqa: BLE001 - report and keep serving the next job
-                print(f"worker failed on {path}: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
+                print(
+                    f"worker failed on {path}: {type(error).__name__}: {error}",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 print(DONE + "failed " + path, flush=True)
         return 0
     run_job(argv[0])

@@ -21,24 +21,35 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from conftest import missing_system_component
+
 from course_utils.release import COURSE_ROOT
 
-from .labdriver import CHROMIUM_ARGS, VIEWPORT, LabPage, LabServer, copy_course, find_chromium
+from .labdriver import (
+    CHROMIUM_ARGS,
+    VIEWPORT,
+    LabPage,
+    LabServer,
+    copy_course,
+    find_chromium,
+)
 
 SCREENSHOTS = COURSE_ROOT / "build" / "screenshots"
 
 
 def _unavailable(reason: str):
-    missing_system_component(f"{reason}: the browser tests need it", "`apt-get install chromium`")
+    missing_system_component(
+        f"{reason}: the browser tests need it", "`apt-get install chromium`"
+    )
 
 
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     path = find_chromium()
     if path is None:
-        _unavailable(f"Chromium was not found at {os.environ.get('COURSE_CHROMIUM', '/usr/bin/chromium')}")
+        _unavailable(
+            f"Chromium was not found at {os.environ.get('COURSE_CHROMIUM', '/usr/bin/chromium')}"
+        )
     return path
 
 
@@ -50,10 +61,14 @@ def browser(chromium_path):
         _unavailable("Playwright for Python is not installed")
     playwright = sync_playwright().start()
     try:
-        chromium = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS
+        )
     except Exception as error:  # noqa: BLE001 - a browser that does not start is the same as none
         playwright.stop()
-        _unavailable(f"Chromium at {chromium_path} did not start ({str(error).splitlines()[0]})")
+        _unavailable(
+            f"Chromium at {chromium_path} did not start ({str(error).splitlines()[0]})"
+        )
     # One context for the run: JupyterLab's scripts are fetched once and cached.
     context = chromium.new_context(viewport=VIEWPORT)
     context.set_default_timeout(60_000)
@@ -73,7 +88,8 @@ def lab_server(tmp_path_factory, chromium_path):
     exchange = scratch / "exchange"
     exchange.mkdir()
     Path(env["JUPYTER_CONFIG_DIR"], "nbgrader_config.py").write_text(
-        f"c = get_config()  # noqa: F821\nc.Exchange.root = {str(exchange)!r}\n")
+        f"c = get_config()  # noqa: F821\nc.Exchange.root = {str(exchange)!r}\n"
+    )
     server.start()
     yield server
     server.stop()
@@ -82,8 +98,11 @@ def lab_server(tmp_path_factory, chromium_path):
 @pytest.fixture(scope="session")
 def exchange(lab_server) -> list[str]:
     """Release every lesson of the release folder into the run's exchange; returns their ids."""
-    released = sorted(p.parent.name for p in (lab_server.course_root / "notebooks").glob("*/*.ipynb")
-                      if p.stem == p.parent.name)
+    released = sorted(
+        p.parent.name
+        for p in (lab_server.course_root / "notebooks").glob("*/*.ipynb")
+        if p.stem == p.parent.name
+    )
     script = textwrap.dedent("""
         import sys
         from nbgrader.apps import NbGraderAPI
@@ -96,9 +115,17 @@ def exchange(lab_server) -> list[str]:
             if not result["success"]:
                 sys.exit(f"release of {lesson} failed: {result.get('error') or result.get('log')}")
     """)
-    result = subprocess.run([sys.executable, "-c", script, *released], cwd=lab_server.course_root,
-                            env=lab_server.environment(), capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, f"nbgrader could not release the lessons:\n{result.stdout}\n{result.stderr}"
+    result = subprocess.run(
+        [sys.executable, "-c", script, *released],
+        cwd=lab_server.course_root,
+        env=lab_server.environment(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, (
+        f"nbgrader could not release the lessons:\n{result.stdout}\n{result.stderr}"
+    )
     return released
 
 

@@ -21,17 +21,32 @@ import urllib.request
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
 VIEWPORT = {"width": 1280, "height": 900}
 
 # JupyterLab user settings: no news or update checks, every cell in the page (no
 # virtual scrolling), nothing saved behind the test's back, no extension manager.
 LAB_SETTINGS = {
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false", "checkForUpdates": False},
-    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none", "scrollPastEnd": False},
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    },
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {
+        "windowingMode": "none",
+        "scrollPastEnd": False,
+    },
     "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
-    "@jupyterlab/extensionmanager-extension/plugin.jupyterlab-settings": {"enabled": False},
+    "@jupyterlab/extensionmanager-extension/plugin.jupyterlab-settings": {
+        "enabled": False
+    },
 }
 
 
@@ -45,7 +60,9 @@ def free_port() -> int:
 class LabServer:
     """A JupyterLab server on 127.0.0.1, without a token, serving a scratch copy of the course."""
 
-    def __init__(self, course_root: Path, scratch: Path, extra_env: dict[str, str] | None = None):
+    def __init__(
+        self, course_root: Path, scratch: Path, extra_env: dict[str, str] | None = None
+    ):
         self.course_root = Path(course_root)
         self.scratch = Path(scratch)
         self.extra_env = dict(extra_env or {})
@@ -58,9 +75,16 @@ class LabServer:
     # -- set up ---------------------------------------------------------------------------
     def environment(self) -> dict[str, str]:
         env = dict(os.environ)
-        folders = {"HOME": "home", "JUPYTER_CONFIG_DIR": "jupyter/config", "JUPYTER_DATA_DIR": "jupyter/data",
-                   "JUPYTER_RUNTIME_DIR": "jupyter/runtime", "IPYTHONDIR": "ipython", "MPLCONFIGDIR": "matplotlib",
-                   "XDG_CACHE_HOME": "cache", "XDG_CONFIG_HOME": "config"}
+        folders = {
+            "HOME": "home",
+            "JUPYTER_CONFIG_DIR": "jupyter/config",
+            "JUPYTER_DATA_DIR": "jupyter/data",
+            "JUPYTER_RUNTIME_DIR": "jupyter/runtime",
+            "IPYTHONDIR": "ipython",
+            "MPLCONFIGDIR": "matplotlib",
+            "XDG_CACHE_HOME": "cache",
+            "XDG_CONFIG_HOME": "config",
+        }
         for variable, sub in folders.items():
             folder = self.scratch / sub
             folder.mkdir(parents=True, exist_ok=True)
@@ -71,11 +95,22 @@ class LabServer:
         env.pop("NBGRADER_EXECUTION", None)
         env["COURSE_QUICK"] = "1"
         env["PYTHONUNBUFFERED"] = "1"
-        env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+        env["PATH"] = (
+            str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+        )
         env.update(self.extra_env)
         # Server extensions the tests do not use (language servers, terminals) stay off.
-        server_config = {"ServerApp": {"jpserver_extensions": {"jupyter_lsp": False, "jupyter_server_terminals": False}}}
-        (self.scratch / "jupyter/config/jupyter_server_config.json").write_text(json.dumps(server_config))
+        server_config = {
+            "ServerApp": {
+                "jpserver_extensions": {
+                    "jupyter_lsp": False,
+                    "jupyter_server_terminals": False,
+                }
+            }
+        }
+        (self.scratch / "jupyter/config/jupyter_server_config.json").write_text(
+            json.dumps(server_config)
+        )
         return env
 
     def write_settings(self) -> Path:
@@ -87,32 +122,48 @@ class LabServer:
         return settings
 
     def command(self, port: int) -> list[str]:
-        return [sys.executable, "-m", "jupyterlab", "--no-browser",
-                "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-                "--IdentityProvider.token=", "--ServerApp.password=",
-                f"--ServerApp.root_dir={self.course_root}",
-                f"--LabApp.user_settings_dir={self.write_settings()}",
-                f"--LabApp.workspaces_dir={self.scratch / 'lab-workspaces'}",
-                "--LabApp.expose_app_in_browser=True",
-                "--LabApp.extension_manager=readonly",
-                "--ServerApp.terminals_enabled=False",
-                *(["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else [])]
+        return [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            "--ServerApp.port_retries=0",
+            "--IdentityProvider.token=",
+            "--ServerApp.password=",
+            f"--ServerApp.root_dir={self.course_root}",
+            f"--LabApp.user_settings_dir={self.write_settings()}",
+            f"--LabApp.workspaces_dir={self.scratch / 'lab-workspaces'}",
+            "--LabApp.expose_app_in_browser=True",
+            "--LabApp.extension_manager=readonly",
+            "--ServerApp.terminals_enabled=False",
+            *(["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []),
+        ]
 
     # -- life cycle -----------------------------------------------------------------------
-    def start(self, timeout: float = 90.0, attempts: int = 3) -> "LabServer":
+    def start(self, timeout: float = 90.0, attempts: int = 3) -> LabServer:
         env = self.environment()
         last_error = ""
         for _ in range(attempts):
             self.port = free_port()
             self._opener = None
             log = open(self.log_path, "ab")
-            self.process = subprocess.Popen(self.command(self.port), cwd=self.course_root, env=env,
-                                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            self.process = subprocess.Popen(
+                self.command(self.port),
+                cwd=self.course_root,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
             log.close()
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline and self.process.poll() is None:
                 try:
-                    with urllib.request.urlopen(f"{self.url}/api/status", timeout=2) as response:
+                    with urllib.request.urlopen(
+                        f"{self.url}/api/status", timeout=2
+                    ) as response:
                         if response.status == 200:
                             return self
                 except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
@@ -123,7 +174,9 @@ class LabServer:
                     pass
             last_error = self.log_tail()
             self.stop()
-        raise RuntimeError(f"JupyterLab did not start on 127.0.0.1 after {attempts} attempts:\n{last_error}")
+        raise RuntimeError(
+            f"JupyterLab did not start on 127.0.0.1 after {attempts} attempts:\n{last_error}"
+        )
 
     def stop(self) -> None:
         if self.process is None:
@@ -152,12 +205,20 @@ class LabServer:
         """Call the server's REST API; changes carry the XSRF token, as the page's own requests do."""
         if self._opener is None:
             jar = http.cookiejar.CookieJar()
-            self._opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-            self._opener.open(f"{self.url}/lab", timeout=30).read()  # sets the _xsrf cookie
+            self._opener = urllib.request.build_opener(
+                urllib.request.HTTPCookieProcessor(jar)
+            )
+            self._opener.open(
+                f"{self.url}/lab", timeout=30
+            ).read()  # sets the _xsrf cookie
             self._xsrf = next((c.value for c in jar if c.name == "_xsrf"), "")
         data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(f"{self.url}/api/{path}", data=data, method=method,
-                                         headers={"Content-Type": "application/json", "X-XSRFToken": self._xsrf})
+        request = urllib.request.Request(
+            f"{self.url}/api/{path}",
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json", "X-XSRFToken": self._xsrf},
+        )
         with self._opener.open(request, timeout=30) as response:
             raw = response.read()
         return json.loads(raw) if raw else None
@@ -181,8 +242,11 @@ def copy_course(source: Path, target: Path) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     for folder in ("solutions", "notebooks"):
         if (source / folder).is_dir():
-            shutil.copytree(source / folder, target / folder,
-                            ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+            shutil.copytree(
+                source / folder,
+                target / folder,
+                ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"),
+            )
     shutil.copy2(source / "nbgrader_config.py", target / "nbgrader_config.py")
     return target
 
@@ -298,7 +362,10 @@ class LabPage:
     def load(self) -> None:
         """Load JupyterLab in the page with a clean workspace and wait until it is ready."""
         self.page.goto(f"{self.server.url}/lab?reset", wait_until="domcontentloaded")
-        self.page.wait_for_function("() => !!(window.jupyterapp && window.jupyterapp.shell)", timeout=self.timeout_ms)
+        self.page.wait_for_function(
+            "() => !!(window.jupyterapp && window.jupyterapp.shell)",
+            timeout=self.timeout_ms,
+        )
         self.page.evaluate("() => window.jupyterapp.restored.then(() => true)")
         self.loaded = True
 
@@ -318,15 +385,22 @@ class LabPage:
         self.path = None
         self.page_errors.clear()
 
-    def open(self, path: str) -> "LabPage":
+    def open(self, path: str) -> LabPage:
         """Open a notebook, as a double click in the file browser does, and wait until its kernel is idle."""
         if not self.loaded:
             self.load()
         self.path = path
-        self.page.evaluate("(path) => { window.jupyterapp.commands.execute('docmanager:open', "
-                           "{path, factory: 'Notebook'}); }", path)
-        self.page.wait_for_function("(path) => !!window.__coursePanel(path)", arg=path, timeout=self.timeout_ms)
-        self.page.evaluate("(path) => window.__coursePanel(path).context.ready.then(() => true)", path)
+        self.page.evaluate(
+            "(path) => { window.jupyterapp.commands.execute('docmanager:open', "
+            "{path, factory: 'Notebook'}); }",
+            path,
+        )
+        self.page.wait_for_function(
+            "(path) => !!window.__coursePanel(path)", arg=path, timeout=self.timeout_ms
+        )
+        self.page.evaluate(
+            "(path) => window.__coursePanel(path).context.ready.then(() => true)", path
+        )
         self.wait_idle()
         return self
 
@@ -336,12 +410,16 @@ class LabPage:
             """(path) => window.__courseKernelIdle(path) &&
                  !Array.from(window.__coursePanel(path).content.node.querySelectorAll('.jp-InputPrompt'))
                    .some(p => p.textContent.includes('*'))""",
-            arg=self.path, timeout=self.timeout_ms)
+            arg=self.path,
+            timeout=self.timeout_ms,
+        )
 
     def command(self, name: str, args: dict | None = None):
         """Run a JupyterLab command (what a menu item or shortcut does) and wait for it to finish."""
-        return self.page.evaluate("([name, args]) => window.jupyterapp.commands.execute(name, args || {})",
-                                  [name, args])
+        return self.page.evaluate(
+            "([name, args]) => window.jupyterapp.commands.execute(name, args || {})",
+            [name, args],
+        )
 
     # -- running --------------------------------------------------------------------------
     def run_all(self) -> list[dict]:
@@ -356,8 +434,11 @@ class LabPage:
         return self.cells()[index]
 
     def activate(self, index: int) -> None:
-        self.page.evaluate("([path, i]) => { const p = window.__coursePanel(path); p.content.activeCellIndex = i; "
-                           "p.content.deselectAll(); }", [self.path, index])
+        self.page.evaluate(
+            "([path, i]) => { const p = window.__coursePanel(path); p.content.activeCellIndex = i; "
+            "p.content.deselectAll(); }",
+            [self.path, index],
+        )
 
     def cells(self) -> list[dict]:
         return self.page.evaluate(JS_CELLS, self.path)
@@ -377,13 +458,18 @@ class LabPage:
         self.page.keyboard.insert_text(text)
         self.page.wait_for_function(
             "([path, i, text]) => window.__coursePanel(path).content.widgets[i].model.sharedModel.getSource() === text",
-            arg=[self.path, index, text], timeout=10_000)
+            arg=[self.path, index, text],
+            timeout=10_000,
+        )
         self.page.keyboard.press("Escape")
 
     # -- checks ---------------------------------------------------------------------------
     def wait_images(self) -> None:
-        self.page.wait_for_function("(path) => window.__courseImagesLoaded(window.__coursePanel(path).content.node)",
-                                    arg=self.path, timeout=30_000)
+        self.page.wait_for_function(
+            "(path) => window.__courseImagesLoaded(window.__coursePanel(path).content.node)",
+            arg=self.path,
+            timeout=30_000,
+        )
 
     def wait_widgets_rendered(self, timeout_ms: float = 30_000) -> None:
         """Wait until every widget output shows a rendered widget (or an error in its place)."""
@@ -404,10 +490,15 @@ class LabPage:
                    }
                  }
                  return true;
-               }""", arg=self.path, timeout=timeout_ms)
+               }""",
+            arg=self.path,
+            timeout=timeout_ms,
+        )
 
     def fingerprint(self, index: int) -> str:
-        return self.page.evaluate("([path, i]) => window.__courseFingerprint(path, i)", [self.path, index])
+        return self.page.evaluate(
+            "([path, i]) => window.__courseFingerprint(path, i)", [self.path, index]
+        )
 
     def move_control(self, control, kind: str) -> str:
         """Move one control to a clearly different value; returns what was done, in words."""
@@ -420,19 +511,29 @@ class LabPage:
             if horizontal:
                 here = knob["x"] + knob["width"] / 2
                 fraction = 0.85 if here < box["x"] + box["width"] / 2 else 0.15
-                target = (box["x"] + fraction * box["width"], knob["y"] + knob["height"] / 2)
+                target = (
+                    box["x"] + fraction * box["width"],
+                    knob["y"] + knob["height"] / 2,
+                )
             else:
                 here = knob["y"] + knob["height"] / 2
                 fraction = 0.15 if here > box["y"] + box["height"] / 2 else 0.85
-                target = (knob["x"] + knob["width"] / 2, box["y"] + fraction * box["height"])
-            self.page.mouse.move(knob["x"] + knob["width"] / 2, knob["y"] + knob["height"] / 2)
+                target = (
+                    knob["x"] + knob["width"] / 2,
+                    box["y"] + fraction * box["height"],
+                )
+            self.page.mouse.move(
+                knob["x"] + knob["width"] / 2, knob["y"] + knob["height"] / 2
+            )
             self.page.mouse.down()
             self.page.mouse.move(*target, steps=6)
             self.page.mouse.up()
             return f"dragged the slider to {fraction:.0%} of its track"
         if kind == "dropdown":
             options = control.locator("option")
-            values = [options.nth(i).get_attribute("value") for i in range(options.count())]
+            values = [
+                options.nth(i).get_attribute("value") for i in range(options.count())
+            ]
             current = control.input_value()
             others = [v for v in values if v != current]
             if not others:
@@ -457,7 +558,11 @@ class LabPage:
         if kind == "number":
             value = control.input_value()
             try:
-                new = str(float(value) * 2 + 1) if "." in value else str(int(value) * 2 + 1)
+                new = (
+                    str(float(value) * 2 + 1)
+                    if "." in value
+                    else str(int(value) * 2 + 1)
+                )
             except ValueError:
                 return ""
             control.fill(new)
@@ -465,14 +570,18 @@ class LabPage:
             return f"typed {new}"
         raise ValueError(kind)
 
-    def exercise_widgets(self, cells: list[dict], timeout_ms: float = 90_000) -> tuple[list[str], list[str]]:
+    def exercise_widgets(
+        self, cells: list[dict], timeout_ms: float = 90_000
+    ) -> tuple[list[str], list[str]]:
         """Move every control of every widget; returns (what changed, what did not)."""
         moved, problems = [], []
         for cell in cells:
             for j, out in enumerate(cell.get("outputs", [])):
                 if not out["widget"]:
                     continue
-                root = self.page.locator(f'.jp-NotebookPanel [data-course-output="{cell["index"]}-{j}"]')
+                root = self.page.locator(
+                    f'.jp-NotebookPanel [data-course-output="{cell["index"]}-{j}"]'
+                )
                 # interactive(..., {"manual": True}): a change shows only after its run button is pressed.
                 run_button = root.locator(".widget-interact > button.widget-button")
                 manual = run_button.count() > 0
@@ -480,10 +589,17 @@ class LabPage:
                     controls = root.locator(selector)
                     for k in range(controls.count()):
                         control = controls.nth(k)
-                        if not control.is_visible() or (kind != "slider" and control.is_disabled()):
+                        if not control.is_visible() or (
+                            kind != "slider" and control.is_disabled()
+                        ):
                             continue
-                        if manual and kind == "button" and control.evaluate(
-                                "(n) => n.parentElement.classList.contains('widget-interact')"):
+                        if (
+                            manual
+                            and kind == "button"
+                            and control.evaluate(
+                                "(n) => n.parentElement.classList.contains('widget-interact')"
+                            )
+                        ):
                             continue
                         label = control.evaluate(
                             "(n) => { const w = n.closest('.widget-inline-hbox, .widget-box') || n;"
@@ -508,14 +624,23 @@ class LabPage:
                                 again = self.move_control(control, kind)
                                 if manual:
                                     run_button.first.click()
-                                print(f"retry: {where}: no change within {timeout_ms / attempts / 1000:.0f} s "
-                                      f"of '{action}'; {again} (move {attempt})")
-                            if self._output_changed(cell["index"], before, timeout_ms / attempts):
-                                moved.append(f"{where}: {action}" + (f" (move {attempt})" if attempt > 1 else ""))
+                                print(
+                                    f"retry: {where}: no change within {timeout_ms / attempts / 1000:.0f} s "
+                                    f"of '{action}'; {again} (move {attempt})"
+                                )
+                            if self._output_changed(
+                                cell["index"], before, timeout_ms / attempts
+                            ):
+                                moved.append(
+                                    f"{where}: {action}"
+                                    + (f" (move {attempt})" if attempt > 1 else "")
+                                )
                                 break
                         else:
-                            problems.append(f"{where}: {action}, but its output did not change within "
-                                            f"{timeout_ms / 1000:.0f} s and {attempts} moves")
+                            problems.append(
+                                f"{where}: {action}, but its output did not change within "
+                                f"{timeout_ms / 1000:.0f} s and {attempts} moves"
+                            )
         return moved, problems
 
     def _output_changed(self, index: int, before: str, timeout_ms: float) -> bool:
@@ -524,7 +649,9 @@ class LabPage:
             self.page.wait_for_function(
                 "([path, i, before]) => window.__courseFingerprint(path, i) !== before"
                 " && window.__courseKernelIdle(path)",
-                arg=[self.path, index, before], timeout=timeout_ms)
+                arg=[self.path, index, before],
+                timeout=timeout_ms,
+            )
         except Exception:  # noqa: BLE001 - the caller decides whether it is a problem
             return False
         self.wait_idle()
@@ -535,28 +662,46 @@ class LabPage:
     def screenshot(self, path: Path, max_height: int = 16_000) -> list[Path]:
         """The whole notebook as a student scrolls through it, in one or more PNG files."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        for stale in [path, *path.parent.glob(f"{path.stem}-[0-9]*{path.suffix}")]:  # an earlier run's pictures
+        for stale in [
+            path,
+            *path.parent.glob(f"{path.stem}-[0-9]*{path.suffix}"),
+        ]:  # an earlier run's pictures
             stale.unlink(missing_ok=True)
         self.command("notebook:enter-command-mode")
         height = self.page.evaluate(
-            "(path) => { const n = window.__courseScroller(path); n.scrollTop = 0; return n.scrollHeight; }", self.path)
+            "(path) => { const n = window.__courseScroller(path); n.scrollTop = 0; return n.scrollHeight; }",
+            self.path,
+        )
         chrome = VIEWPORT["height"] - self.page.evaluate(
-            "(path) => window.__courseScroller(path).clientHeight", self.path)
+            "(path) => window.__courseScroller(path).clientHeight", self.path
+        )
         written = []
         try:
             visible = int(min(height, max_height))
-            self.page.set_viewport_size({"width": VIEWPORT["width"], "height": visible + int(chrome)})
+            self.page.set_viewport_size(
+                {"width": VIEWPORT["width"], "height": visible + int(chrome)}
+            )
             # JupyterLab lays the page out again on the resize event: wait for the taller notebook.
             self.page.wait_for_function(
                 "([path, h]) => window.__courseScroller(path).clientHeight >= h - 2",
-                arg=[self.path, visible], timeout=30_000)
+                arg=[self.path, visible],
+                timeout=30_000,
+            )
             offset, part = 0, 1
             while True:
-                self.page.evaluate("([path, y]) => { window.__courseScroller(path).scrollTop = y; }",
-                                   [self.path, offset])
+                self.page.evaluate(
+                    "([path, y]) => { window.__courseScroller(path).scrollTop = y; }",
+                    [self.path, offset],
+                )
                 self.wait_images()
-                target = path if height <= max_height else path.with_name(f"{path.stem}-{part}{path.suffix}")
-                self.page.locator(".jp-NotebookPanel:visible").first.screenshot(path=str(target))
+                target = (
+                    path
+                    if height <= max_height
+                    else path.with_name(f"{path.stem}-{part}{path.suffix}")
+                )
+                self.page.locator(".jp-NotebookPanel:visible").first.screenshot(
+                    path=str(target)
+                )
                 written.append(target)
                 offset += max_height
                 part += 1
@@ -584,7 +729,7 @@ def tree_cpu_seconds(root: int | None = None) -> float:
             raw = Path(f"/proc/{entry}/stat").read_text()
         except OSError:
             continue
-        fields = raw[raw.rindex(")") + 2:].split()  # after "pid (name) "
+        fields = raw[raw.rindex(")") + 2 :].split()  # after "pid (name) "
         stats[int(entry)] = fields
         children.setdefault(int(fields[1]), []).append(int(entry))
     total, stack = 0.0, [root]
@@ -592,6 +737,8 @@ def tree_cpu_seconds(root: int | None = None) -> float:
         pid = stack.pop()
         fields = stats.get(pid)
         if fields:
-            total += sum(int(fields[i]) for i in (11, 12, 13, 14)) / tick  # utime stime cutime cstime
+            total += (
+                sum(int(fields[i]) for i in (11, 12, 13, 14)) / tick
+            )  # utime stime cutime cstime
         stack.extend(children.get(pid, []))
     return total

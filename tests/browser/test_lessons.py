@@ -11,8 +11,8 @@ from __future__ import annotations
 import time
 
 import pytest
-
 from conftest import record_time
+
 from course_utils.release import lesson_ids
 
 from .labdriver import tree_cpu_seconds
@@ -26,21 +26,33 @@ def problems_after_run(cells: list[dict]) -> list[str]:
     for cell in cells:
         if cell["type"] != "code":
             continue
-        first_line = cell["source"].strip().splitlines()[0][:60] if cell["source"].strip() else "(empty)"
+        first_line = (
+            cell["source"].strip().splitlines()[0][:60]
+            if cell["source"].strip()
+            else "(empty)"
+        )
         where = f"cell {cell['index']} ({first_line})"
         if cell["executionCount"] is None:
             problems.append(f"{where} never ran")
         for out in cell["outputs"]:
             if out["type"] == "error":
                 problems.append(f"{where} raised {out['ename']}: {out['evalue']}")
-            elif out["type"] == "stream" and out["name"] == "stderr" and not is_progress_bar(out["text"]):
+            elif (
+                out["type"] == "stream"
+                and out["name"] == "stderr"
+                and not is_progress_bar(out["text"])
+            ):
                 problems.append(f"{where} wrote to stderr: {out['text'].strip()[:300]}")
             elif out["widget"] and not out["widgetRendered"]:
-                problems.append(f"{where}: a widget did not render ({(out['domText'] or '').strip()[:120]!r})")
+                problems.append(
+                    f"{where}: a widget did not render ({(out['domText'] or '').strip()[:120]!r})"
+                )
             elif out["widget"] and "Error displaying widget" in (out["domText"] or ""):
                 problems.append(f"{where}: {out['domText'].strip()[:200]}")
             elif "image/png" in out["mimes"] and out["images"] == 0:
-                problems.append(f"{where}: a plot is in the notebook but not on the page")
+                problems.append(
+                    f"{where}: a plot is in the notebook but not on the page"
+                )
             elif out["widget"] and out["height"] < 5:
                 problems.append(f"{where}: a widget rendered with no height")
     return problems
@@ -63,15 +75,22 @@ def test_lesson_runs_and_its_widgets_respond(lesson, lab, screenshots):
     ran = time.perf_counter()
     problems = problems_after_run(cells)
 
-    widget_outputs = [out for cell in cells for out in cell.get("outputs", []) if out["widget"]]
+    widget_outputs = [
+        out for cell in cells for out in cell.get("outputs", []) if out["widget"]
+    ]
     moved, not_moved = lab.exercise_widgets(cells) if not problems else ([], [])
     problems += not_moved
     interacted = time.perf_counter()
     if not problems and widget_outputs and not moved:
-        problems.append(f"{len(widget_outputs)} widget(s) rendered, but none has a control the test could move")
+        problems.append(
+            f"{len(widget_outputs)} widget(s) rendered, but none has a control the test could move"
+        )
 
-    images = lab.page.evaluate("(path) => window.__coursePanel(path).content.node.querySelectorAll("
-                               "'.jp-OutputArea-output img').length", lab.path)
+    images = lab.page.evaluate(
+        "(path) => window.__coursePanel(path).content.node.querySelectorAll("
+        "'.jp-OutputArea-output img').length",
+        lab.path,
+    )
     if images == 0:
         problems.append("no plot appears anywhere in the notebook")
     math_errors = lab.page.locator(".jp-NotebookPanel mjx-merror").count()
@@ -85,6 +104,8 @@ def test_lesson_runs_and_its_widgets_respond(lesson, lab, screenshots):
     record_time(lesson, "browser: run all", ran - opened)
     record_time(lesson, "browser: total", end - start)
     record_time(lesson, "browser: cpu", tree_cpu_seconds() - cpu_start)
-    print(f"{lesson}: open {opened - start:.1f} s, run all {ran - opened:.1f} s, "
-          f"widgets {interacted - ran:.1f} s ({len(moved)} controls), rest {end - interacted:.1f} s")
+    print(
+        f"{lesson}: open {opened - start:.1f} s, run all {ran - opened:.1f} s, "
+        f"widgets {interacted - ran:.1f} s ({len(moved)} controls), rest {end - interacted:.1f} s"
+    )
     assert not problems, f"{lesson} in JupyterLab:\n- " + "\n- ".join(problems)

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import nbformat
 import pytest
-
 from conftest import record_time
+
 from course_utils.release import COURSE_ROOT
 
 pytestmark = pytest.mark.browser
@@ -26,40 +26,48 @@ SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 
 @dataclass(frozen=True)
 class Exercise:
-    function: str          # the graded function the exercise cell defines
-    wrong: str             # a plausible wrong solution, as a student would type it
-    hint: str              # a regular expression the failure message must match
+    function: str  # the graded function the exercise cell defines
+    wrong: str  # a plausible wrong solution, as a student would type it
+    hint: str  # a regular expression the failure message must match
 
 
 EXERCISES = {
     "02_dot_product_attention": Exercise(
         function="scaled_dot_product_attention",
-        wrong='''def scaled_dot_product_attention(q, k, v, mask=None):
+        wrong="""def scaled_dot_product_attention(q, k, v, mask=None):
     scores = q @ k.transpose(-2, -1) / q.shape[-1] ** 0.5
     if mask is not None:
         scores = scores.masked_fill(~mask, float("-inf"))
     weights = torch.softmax(scores, dim=-2)
     return weights @ v, weights
-''',
-        hint=r"query axis|dim=-1|over the keys"),
+""",
+        hint=r"query axis|dim=-1|over the keys",
+    ),
     "00_orientation": Exercise(
         function="softmax",
-        wrong='''def softmax(x, dim=-1):
+        wrong="""def softmax(x, dim=-1):
     exps = torch.exp(x - x.amax(dim=dim, keepdim=True))
     return exps / exps.sum()
-''',
-        hint=r"sum over the right dimension|sum"),
+""",
+        hint=r"sum over the right dimension|sum",
+    ),
 }
 
 
 def solution_sources(lesson: str) -> dict[str, str]:
     """grade_id -> the solution cell's text as a student who solved it would leave it."""
-    notebook = nbformat.read(str(COURSE_ROOT / "solutions" / lesson / f"{lesson}.ipynb"), as_version=4)
+    notebook = nbformat.read(
+        str(COURSE_ROOT / "solutions" / lesson / f"{lesson}.ipynb"), as_version=4
+    )
     sources = {}
     for cell in notebook.cells:
         nbgrader = cell.get("metadata", {}).get("nbgrader", {})
         if cell.cell_type == "code" and nbgrader.get("solution"):
-            lines = [line for line in cell.source.split("\n") if not SOLUTION_MARKERS.match(line)]
+            lines = [
+                line
+                for line in cell.source.split("\n")
+                if not SOLUTION_MARKERS.match(line)
+            ]
             sources[nbgrader["grade_id"]] = "\n".join(lines)
     return sources
 
@@ -73,7 +81,9 @@ def test_student_solves_an_exercise(lesson, lab, screenshots):
     exercise = EXERCISES[lesson]
     released = COURSE_ROOT / "notebooks" / lesson / f"{lesson}.ipynb"
     if not released.exists():
-        pytest.skip(f"{lesson} is not released yet (no {released.relative_to(COURSE_ROOT)}; `make release`)")
+        pytest.skip(
+            f"{lesson} is not released yet (no {released.relative_to(COURSE_ROOT)}; `make release`)"
+        )
     start = time.perf_counter()
     lab.open(f"notebooks/{lesson}/{lesson}.ipynb")
     cells = lab.cells()
@@ -82,20 +92,33 @@ def test_student_solves_an_exercise(lesson, lab, screenshots):
     def is_solution(cell):
         return cell["type"] == "code" and cell["nbgrader"].get("solution")
 
-    target = next((c for c in cells if is_solution(c) and f"def {exercise.function}(" in c["source"]), None)
-    assert target is not None, f"{lesson}: no exercise cell defines {exercise.function}()"
+    target = next(
+        (
+            c
+            for c in cells
+            if is_solution(c) and f"def {exercise.function}(" in c["source"]
+        ),
+        None,
+    )
+    assert target is not None, (
+        f"{lesson}: no exercise cell defines {exercise.function}()"
+    )
     visible_tests = []
-    for cell in cells[target["index"] + 1:]:
+    for cell in cells[target["index"] + 1 :]:
         if cell["type"] != "code":
             continue
         if not cell["nbgrader"].get("grade") or is_solution(cell):
             break
         visible_tests.append(cell["index"])
-    assert visible_tests, f"{lesson}: no test cell follows the exercise {exercise.function}()"
-    assert "NotImplementedError" in target["source"], f"{lesson}: the released exercise is not a stub"
+    assert visible_tests, (
+        f"{lesson}: no test cell follows the exercise {exercise.function}()"
+    )
+    assert "NotImplementedError" in target["source"], (
+        f"{lesson}: the released exercise is not a stub"
+    )
 
     # Earlier exercises are solved too, so that running the notebook reaches this one.
-    for cell in cells[:target["index"] + 1]:
+    for cell in cells[: target["index"] + 1]:
         if is_solution(cell):
             lab.type_into(cell["index"], solutions[cell["nbgrader"]["grade_id"]])
 
@@ -105,9 +128,20 @@ def test_student_solves_an_exercise(lesson, lab, screenshots):
     lab.wait_idle()
     lab.run_cell(last)
     cells = lab.cells()
-    broken = [f"cell {c['index']}: {e['ename']}: {e['evalue']}" for c in cells[:last + 1] for e in failures(c)]
-    assert not broken, f"{lesson}: with the correct solution typed in, cells fail:\n" + "\n".join(broken)
-    never_ran = [c["index"] for c in cells[:last + 1] if c["type"] == "code" and c["executionCount"] is None]
+    broken = [
+        f"cell {c['index']}: {e['ename']}: {e['evalue']}"
+        for c in cells[: last + 1]
+        for e in failures(c)
+    ]
+    assert not broken, (
+        f"{lesson}: with the correct solution typed in, cells fail:\n"
+        + "\n".join(broken)
+    )
+    never_ran = [
+        c["index"]
+        for c in cells[: last + 1]
+        if c["type"] == "code" and c["executionCount"] is None
+    ]
     assert not never_ran, f"{lesson}: cells {never_ran} did not run"
 
     # Now a plausible mistake: the visible tests must catch it and say what is wrong.
@@ -117,16 +151,27 @@ def test_student_solves_an_exercise(lesson, lab, screenshots):
         lab.run_cell(index)
     cells = lab.cells()
     caught = [(index, e) for index in visible_tests for e in failures(cells[index])]
-    assert caught, f"{lesson}: the wrong {exercise.function}() passes every visible test"
+    assert caught, (
+        f"{lesson}: the wrong {exercise.function}() passes every visible test"
+    )
     messages = [f"{e['ename']}: {e['evalue']}" for _, e in caught]
-    helpful = [m for m in messages if re.search(exercise.hint, m, re.I)
-               and re.match(r"(CheckFailed|AssertionError|ForbiddenCall)\b", m)]
-    assert helpful, (f"{lesson}: the visible tests fail on the wrong {exercise.function}(), but no message names "
-                     f"the mistake (expected one matching {exercise.hint!r}):\n" + "\n".join(messages))
+    helpful = [
+        m
+        for m in messages
+        if re.search(exercise.hint, m, re.I)
+        and re.match(r"(CheckFailed|AssertionError|ForbiddenCall)\b", m)
+    ]
+    assert helpful, (
+        f"{lesson}: the visible tests fail on the wrong {exercise.function}(), but no message names "
+        f"the mistake (expected one matching {exercise.hint!r}):\n"
+        + "\n".join(messages)
+    )
     # The message is on the page, where the student reads it.
     index = caught[0][0]
     lab.cell(index).scroll_into_view_if_needed()
     page_text = lab.cell(index).locator(".jp-OutputArea-output").first.inner_text()
     assert caught[0][1]["ename"] in page_text
-    lab.cell(index).screenshot(path=str(screenshots / f"{lesson}-student-failing-test.png"))
+    lab.cell(index).screenshot(
+        path=str(screenshots / f"{lesson}-student-failing-test.png")
+    )
     record_time(lesson, "browser: student", time.perf_counter() - start)

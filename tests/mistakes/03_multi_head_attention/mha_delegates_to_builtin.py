@@ -21,9 +21,25 @@ class MultiHeadAttention(nn.Module):
                 attn_mask = ~mask
             else:
                 B, Lq, Lk = query.shape[0], query.shape[1], key.shape[1]
-                attn_mask = ~mask.expand(B, self.num_heads, Lq, Lk).reshape(B * self.num_heads, Lq, Lk)
+                attn_mask = ~mask.expand(B, self.num_heads, Lq, Lk).reshape(
+                    B * self.num_heads, Lq, Lk
+                )
         out, self.attn_weights = F.multi_head_attention_forward(
-            query.transpose(0, 1), key.transpose(0, 1), value.transpose(0, 1), self.d_model, self.num_heads,
-            weight, bias, None, None, False, 0.0, self.out_proj.weight, self.out_proj.bias,
-            attn_mask=attn_mask, need_weights=True, average_attn_weights=False)
+            query.transpose(0, 1),
+            key.transpose(0, 1),
+            value.transpose(0, 1),
+            self.d_model,
+            self.num_heads,
+            weight,
+            bias,
+            None,
+            None,
+            False,
+            0.0,
+            self.out_proj.weight,
+            self.out_proj.bias,
+            attn_mask=attn_mask,
+            need_weights=True,
+            average_attn_weights=False,
+        )
         return out.transpose(0, 1)

@@ -16,9 +16,15 @@ class MultiHeadAttention(nn.Module):
         B, Lq, D = query.shape
         Lk = key.shape[1]
         H = self.num_heads
-        q = self.q_proj(query).view(B, H, Lq, D // H)   # (B, Lq, D) -> (B, H, Lq, D/H), wrong
-        k = self.k_proj(key).view(B, H, Lk, D // H)     # (B, Lk, D) -> (B, H, Lk, D/H), wrong
-        v = self.v_proj(value).view(B, H, Lk, D // H)   # (B, Lk, D) -> (B, H, Lk, D/H), wrong
+        q = self.q_proj(query).view(
+            B, H, Lq, D // H
+        )  # (B, Lq, D) -> (B, H, Lq, D/H), wrong
+        k = self.k_proj(key).view(
+            B, H, Lk, D // H
+        )  # (B, Lk, D) -> (B, H, Lk, D/H), wrong
+        v = self.v_proj(value).view(
+            B, H, Lk, D // H
+        )  # (B, Lk, D) -> (B, H, Lk, D/H), wrong
         if mask is not None and mask.dim() == 3:
             mask = mask.unsqueeze(1)
         context, self.attn_weights = scaled_dot_product_attention(q, k, v, mask)

@@ -14,7 +14,7 @@ class MultiHeadAttention(nn.Module):
 
     def forward(self, query, key, value, mask=None):
         q = split_heads(self.q_proj(query), self.num_heads)  # (B, H, Lq, D/H)
-        k = split_heads(self.k_proj(key), self.num_heads)    # (B, H, Lk, D/H)
+        k = split_heads(self.k_proj(key), self.num_heads)  # (B, H, Lk, D/H)
         v = split_heads(self.v_proj(value), self.num_heads)  # (B, H, Lk, D/H)
         if mask is not None and mask.dim() == 3:
             mask = mask.unsqueeze(1)

@@ -14,8 +14,12 @@ class MultiHeadAttention(nn.Module):
 
     def forward(self, query, key, value, mask=None):
         q = split_heads(self.q_proj(query), self.num_heads)  # (B, H, Lq, D/H)
-        k = split_heads(self.k_proj(query), self.num_heads)  # keys from the query, wrong
-        v = split_heads(self.v_proj(query), self.num_heads)  # values from the query, wrong
+        k = split_heads(
+            self.k_proj(query), self.num_heads
+        )  # keys from the query, wrong
+        v = split_heads(
+            self.v_proj(query), self.num_heads
+        )  # values from the query, wrong
         if mask is not None and mask.dim() == 3:
             mask = mask.unsqueeze(1)
         context, self.attn_weights = scaled_dot_product_attention(q, k, v, mask)

@@ -14,9 +14,11 @@ class MultiHeadAttention(nn.Module):
 
     def forward(self, query, key, value, mask=None):
         q = split_heads(self.q_proj(query), self.num_heads)  # (B, H, Lq, D/H)
-        k = split_heads(self.k_proj(key), self.num_heads)    # (B, H, Lk, D/H)
+        k = split_heads(self.k_proj(key), self.num_heads)  # (B, H, Lk, D/H)
         v = split_heads(self.v_proj(value), self.num_heads)  # (B, H, Lk, D/H)
-        scores = q @ k.transpose(-2, -1) / math.sqrt(self.d_model)  # (B, H, Lq, Lk), wrong scale
+        scores = (
+            q @ k.transpose(-2, -1) / math.sqrt(self.d_model)
+        )  # (B, H, Lq, Lk), wrong scale
         if mask is not None:
             if mask.dim() == 3:
                 mask = mask.unsqueeze(1)

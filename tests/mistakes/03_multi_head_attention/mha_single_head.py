@@ -13,9 +13,15 @@ class MultiHeadAttention(nn.Module):
         self.attn_weights = None
 
     def forward(self, query, key, value, mask=None):
-        q, k, v = self.q_proj(query), self.k_proj(key), self.v_proj(value)  # (B, L, D) each, one head
+        q, k, v = (
+            self.q_proj(query),
+            self.k_proj(key),
+            self.v_proj(value),
+        )  # (B, L, D) each, one head
         if mask is not None and mask.dim() == 4:
             mask = mask[:, 0]
         context, weights = scaled_dot_product_attention(q, k, v, mask)
-        self.attn_weights = weights.unsqueeze(1).expand(-1, self.num_heads, -1, -1)  # (B, H, Lq, Lk), copies
+        self.attn_weights = weights.unsqueeze(1).expand(
+            -1, self.num_heads, -1, -1
+        )  # (B, H, Lq, Lk), copies
         return self.out_proj(context)

@@ -2,5 +2,6 @@
 # mistake: inherits the course's reference implementation instead of writing it
 from course_utils.reference import MultiHeadAttention as _ReferenceMHA
 
+
 class MultiHeadAttention(_ReferenceMHA):
     pass

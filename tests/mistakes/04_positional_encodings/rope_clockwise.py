@@ -2,10 +2,14 @@
 # mistake: rotates clockwise (the sign of sin flipped): still relative, but not the contracted rotation
 def apply_rope(x):
     length, width = x.shape[-2], x.shape[-1]
-    positions = torch.arange(length, dtype=torch.float64).unsqueeze(1)                      # (T, 1)
-    frequencies = 10000.0 ** (-torch.arange(0, width, 2, dtype=torch.float64) / width)       # (D/2,)
-    angles = positions * frequencies                                                         # (T, D/2)
+    positions = torch.arange(length, dtype=torch.float64).unsqueeze(1)  # (T, 1)
+    frequencies = 10000.0 ** (
+        -torch.arange(0, width, 2, dtype=torch.float64) / width
+    )  # (D/2,)
+    angles = positions * frequencies  # (T, D/2)
     cos, sin = torch.cos(angles).to(x.dtype), torch.sin(angles).to(x.dtype)
-    even, odd = x[..., 0::2], x[..., 1::2]                                                   # (..., T, D/2)
-    rotated = torch.stack([even * cos + odd * sin, -even * sin + odd * cos], dim=-1)         # (..., T, D/2, 2)
-    return rotated.flatten(-2)                                                               # (..., T, D)
+    even, odd = x[..., 0::2], x[..., 1::2]  # (..., T, D/2)
+    rotated = torch.stack(
+        [even * cos + odd * sin, -even * sin + odd * cos], dim=-1
+    )  # (..., T, D/2, 2)
+    return rotated.flatten(-2)  # (..., T, D)

@@ -1,8 +1,10 @@
 # replaces: sinusoidal
 # mistake: puts the cosine in the even columns and the sine in the odd ones
 def sinusoidal_positional_encoding(seq_len, d_model):
-    positions = torch.arange(seq_len, dtype=torch.float64).unsqueeze(1)          # (T, 1)
-    angles = positions / 10000.0 ** (torch.arange(0, d_model, 2, dtype=torch.float64) / d_model)  # (T, ceil(D/2))
+    positions = torch.arange(seq_len, dtype=torch.float64).unsqueeze(1)  # (T, 1)
+    angles = positions / 10000.0 ** (
+        torch.arange(0, d_model, 2, dtype=torch.float64) / d_model
+    )  # (T, ceil(D/2))
     encoding = torch.zeros(seq_len, d_model, dtype=torch.float64)
     encoding[:, 0::2] = torch.cos(angles)
     encoding[:, 1::2] = torch.sin(angles[:, : d_model // 2])

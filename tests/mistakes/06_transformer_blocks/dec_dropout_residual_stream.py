@@ -16,5 +16,7 @@ class DecoderBlock(nn.Module):
     def forward(self, x, memory, self_mask=None, memory_mask=None):
         h = self.norm1(x)
         x = self.dropout(x + self.self_attn(h, h, h, self_mask))
-        x = self.dropout(x + self.cross_attn(self.norm2(x), memory, memory, memory_mask))
+        x = self.dropout(
+            x + self.cross_attn(self.norm2(x), memory, memory, memory_mask)
+        )
         return self.dropout(x + self.ff(self.norm3(x)))

@@ -15,5 +15,7 @@ class DecoderBlock(nn.Module):
 
     def forward(self, x, memory, self_mask=None, memory_mask=None):
         x = self.norm1(x + self.dropout(self.self_attn(x, x, x, self_mask)))
-        x = self.norm2(x + self.dropout(self.cross_attn(x, memory, memory, memory_mask)))
+        x = self.norm2(
+            x + self.dropout(self.cross_attn(x, memory, memory, memory_mask))
+        )
         return self.norm3(x + self.dropout(self.ff(x)))
