@@ -267,15 +267,22 @@ def random_tensor(
 
 
 def _resolve(dotted: str) -> Any:
-    """'course_utils.reference.softmax' -> that function; also classes and their methods."""
+    """'course_utils.reference.softmax' -> that function; also classes and their methods.
+
+    The longest importable prefix whose attributes hold the rest wins, so a module that
+    shares a class's name ('pkg.Model' the module beside 'pkg.Model' the class) is passed by.
+    """
     parts = dotted.split(".")
     for split in range(len(parts) - 1, 0, -1):
         try:
             found = importlib.import_module(".".join(parts[:split]))
         except ImportError:
             continue
-        for attribute in parts[split:]:
-            found = getattr(found, attribute)
+        try:
+            for attribute in parts[split:]:
+                found = getattr(found, attribute)
+        except AttributeError:
+            continue
         return found
     raise ValueError(
         f"cannot resolve {dotted!r}: expected a dotted name such as 'course_utils.reference.softmax'"
@@ -314,39 +321,51 @@ class _KernelRecorder(TorchDispatchMode):
         return func(*args, **(kwargs or {}))
 
 
+def _unwrapped(function: Any) -> Any:
+    """The function whose code runs: through bound methods, partials, decorators, properties."""
+    for _ in range(8):
+        function = (
+            getattr(function, "__func__", None)
+            or getattr(function, "fget", None)
+            or getattr(function, "func", None)
+            or getattr(function, "__wrapped__", None)
+            or function
+        )
+    return function
+
+
 def _code_objects(target: Any) -> dict:
     """{code object: name} of what runs when `target` is called (or, for a class, used).
 
-    A function, a method (bound or not), a wrapper with __wrapped__, a functools.partial, or
-    a class: every function, property and static or class method its own body defines.
+    A function, a method (bound or not), a wrapper with __wrapped__ (a decorator, an
+    lru_cache), a functools.partial, or a class: every function, property and static or
+    class method its own body defines (decorated ones unwrapped; code defined elsewhere,
+    such as a generic wrapper, is not the class's own).
     """
     label = f"{getattr(target, '__module__', '?')}.{getattr(target, '__qualname__', repr(target))}"
     if _isinstance(target, _type):
+        home = getattr(sys.modules.get(target.__module__), "__file__", None)
         codes = {}
         for member in vars(target).values():
-            inner = (
-                getattr(member, "__func__", None)
-                or getattr(member, "fget", None)
-                or member
-            )
-            code = getattr(inner, "__code__", None)
-            if code is not None:
+            code = getattr(_unwrapped(member), "__code__", None)
+            if code is not None and (home is None or code.co_filename == home):
                 codes[code] = label
         return codes
-    inner = target
-    for _ in range(8):  # unwrap bound methods, partials and decorated functions
-        inner = (
-            getattr(inner, "__func__", None)
-            or getattr(inner, "func", None)
-            or getattr(inner, "__wrapped__", None)
-            or inner
-        )
-    code = getattr(inner, "__code__", None)
+    code = getattr(_unwrapped(target), "__code__", None)
     if code is None:
         raise TypeError(
             f"forbidden_calls cannot watch {target!r}: expected a Python function, method or class"
         )
     return {code: label}
+
+
+def _cache_calls(target: Any) -> int | None:
+    """Calls so far of an lru_cache-wrapped target (a hit runs no Python code to watch)."""
+    info = getattr(target, "cache_info", None)
+    if info is None:
+        return None
+    counts = info()
+    return counts.hits + counts.misses
 
 
 class _CodeWatch:
@@ -388,18 +407,20 @@ def forbidden_calls(
     - a Python function, method or class (or its dotted name, such as
       'course_utils.reference.softmax') is caught by the code that runs, so an alias taken
       before the block, a bound method, a functools.partial, a lambda, a wrapper and a
-      subclass are all seen.
+      subclass are all seen; an lru_cache'd function is seen even when it answers from its
+      cache (its call count moves).
 
     Yields the list of calls seen; raises ForbiddenCall after the block if it is not empty.
     """
     _check_integrity()
     plain = {t for t in targets if _isinstance(t, str) and "." not in t}
-    watched = {}
+    watched, cached = {}, []
     for target in targets:
         if not (_isinstance(target, str) and "." not in target):
-            watched.update(
-                _code_objects(_resolve(target) if _isinstance(target, str) else target)
-            )
+            found = _resolve(target) if _isinstance(target, str) else target
+            watched.update(_code_objects(found))
+            if _cache_calls(found) is not None:
+                cached.append((found, _cache_calls(found)))
     called: list[str] = []
     functions, kernels, code = (
         _OpRecorder(plain),
@@ -410,6 +431,9 @@ def forbidden_calls(
         yield called
     _check_integrity()
     called += functions.called + kernels.called + code.called
+    for found, before in cached:
+        if _cache_calls(found) != before:
+            called.append(f"{found.__module__}.{found.__qualname__}")
     if called:
         raise ForbiddenCall(
             f"{exercise} asks you to write this yourself, but it called "

@@ -15,9 +15,9 @@ also go through real nbgrader, and the scores must agree cell for cell.
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -81,19 +81,39 @@ def graded_functions(lesson: str) -> set[str]:
 
 
 def graded(lesson: str) -> dict[str, dict[str, tuple]]:
-    """Real nbgrader scores of the cross-checked submissions, graded once per lesson."""
+    """Real nbgrader scores of the cross-checked submissions, graded once per lesson.
+
+    nbgrader grades one notebook at a time, so `course grade` (one worker) grades the same
+    sample in a second thread meanwhile: each keeps one core busy.
+    """
     if lesson not in _by_nbgrader:
         every = submissions(lesson)
-        start = time.perf_counter()
-        _by_nbgrader[lesson] = autograde(
-            lesson, {name: every[name] for name in cross_checked(lesson)}
-        )
-        record_time(
-            lesson,
-            f"nbgrader x{len(_by_nbgrader[lesson])}",
-            time.perf_counter() - start,
-        )
+        with ThreadPoolExecutor(1) as pool:
+            beside = None
+            if sandbox_available() and lesson not in _by_course_grade:
+                beside = pool.submit(graded_by_course_grade, lesson, 1)
+            start = time.perf_counter()
+            _by_nbgrader[lesson] = autograde(
+                lesson, {name: every[name] for name in cross_checked(lesson)}
+            )
+            record_time(
+                lesson,
+                f"nbgrader x{len(_by_nbgrader[lesson])}",
+                time.perf_counter() - start,
+            )
+            if beside is not None:
+                beside.result()
     return _by_nbgrader[lesson]
+
+
+def sandbox_available() -> bool:
+    from course_utils.grading.sandbox import SandboxUnavailable, check_sandbox
+
+    try:
+        check_sandbox()
+    except SandboxUnavailable:
+        return False
+    return True
 
 
 def graded_in_shared_kernel(lesson: str) -> dict[str, dict[str, tuple]]:
@@ -112,7 +132,7 @@ def graded_in_shared_kernel(lesson: str) -> dict[str, dict[str, tuple]]:
     return _in_shared_kernel[lesson]
 
 
-def graded_by_course_grade(lesson: str) -> dict[str, dict]:
+def graded_by_course_grade(lesson: str, workers: int = 2) -> dict[str, dict]:
     """`course grade` (sandboxed, parallel) on the cross-checked submissions of a lesson, once per lesson.
 
     {submission: {"scores": {test grade_id: (score, max)}, "feedback": html text or None}}
@@ -132,7 +152,7 @@ def graded_by_course_grade(lesson: str) -> dict[str, dict]:
             lesson,
             folder,
             out,
-            workers=min(2, os.cpu_count() or 1),
+            workers=workers,
             limits=Limits(wall=600),
             progress=False,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 
@@ -164,3 +165,54 @@ def test_an_unwatchable_target_is_a_clear_error():
     with pytest.raises(TypeError, match="expected a Python function"):
         with forbidden_calls(42, exercise="x"):
             pass
+
+
+def test_a_class_is_watched_through_its_own_code_only():
+    class Model(nn.Module):
+        @contextlib.contextmanager
+        def evaluating(self):
+            yield self
+
+    with pytest.raises(ForbiddenCall, match="Model"):
+        with forbidden_calls(Model, exercise="Model"):
+            with Model().evaluating():
+                pass
+
+    # contextlib's generic wrapper is not Model's code: other context managers are fine.
+    @contextlib.contextmanager
+    def unrelated():
+        yield
+
+    with forbidden_calls(Model, exercise="Model") as seen:
+        with unrelated():
+            pass
+    assert seen == []
+
+
+def test_an_lru_cached_function_is_seen_when_it_answers_from_its_cache():
+    @functools.lru_cache
+    def expensive(n):
+        return n + 1
+
+    expensive(1)
+    alias = expensive
+    with pytest.raises(ForbiddenCall, match="expensive"):
+        with forbidden_calls(expensive, exercise="cached"):
+            alias(1)  # a cache hit runs no Python code
+
+
+def test_a_dotted_name_passes_a_module_that_shares_a_class_name(tmp_path, monkeypatch):
+    package = tmp_path / "shadowpkg"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        "from shadowpkg.Model import Model\n"  # the class, beside a module of its name
+    )
+    (package / "Model.py").write_text(
+        "class Model:\n    def encode(self):\n        return 1\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import shadowpkg
+
+    with pytest.raises(ForbiddenCall, match="encode"):
+        with forbidden_calls("shadowpkg.Model.encode", exercise="encode"):
+            shadowpkg.Model().encode()

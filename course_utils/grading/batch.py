@@ -162,6 +162,7 @@ class WorkerProcess:
         env["PYTHONUNBUFFERED"] = "1"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "course_utils.grading.worker", "--serve"],
+            cwd=logs,  # not the caller's working folder, which may change or go away
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self.log,

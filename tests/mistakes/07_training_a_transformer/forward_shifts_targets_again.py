@@ -6,14 +6,18 @@ class GPT(nn.Module):
     def __init__(self, config: GPTConfig):
         super().__init__()
         self.config = config
-        self.tok_emb = nn.Embedding(config.vocab_size, config.d_model)    # token id -> vector
-        self.pos_emb = nn.Embedding(config.block_size, config.d_model)    # position -> vector (learned)
+        self.tok_emb = nn.Embedding(
+            config.vocab_size, config.d_model
+        )  # token id -> vector
+        self.pos_emb = nn.Embedding(
+            config.block_size, config.d_model
+        )  # position -> vector (learned)
         self.drop = nn.Dropout(config.dropout)
         self.blocks = nn.ModuleList([Block(config) for _ in range(config.n_layer)])
         self.ln_f = nn.LayerNorm(config.d_model)
         self.lm_head = nn.Linear(config.d_model, config.vocab_size, bias=False)
-        self.lm_head.weight = self.tok_emb.weight                         # weight tying (Press & Wolf, 2017)
-        self.apply(init_weights)                                          # N(0, 0.02) as in GPT-2
+        self.lm_head.weight = self.tok_emb.weight  # weight tying (Press & Wolf, 2017)
+        self.apply(init_weights)  # N(0, 0.02) as in GPT-2
 
     def forward(self, idx: torch.Tensor, targets: torch.Tensor | None = None):
         """idx (B, T) -> (logits (B, T, vocab_size), mean cross-entropy against targets (B, T), or None)."""
@@ -26,5 +30,7 @@ class GPT(nn.Module):
         logits = self.lm_head(self.ln_f(x))
         loss = None
         if targets is not None:
-            loss = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), targets[:, 1:].reshape(-1))
+            loss = F.cross_entropy(
+                logits[:, :-1].reshape(-1, logits.shape[-1]), targets[:, 1:].reshape(-1)
+            )
         return logits, loss

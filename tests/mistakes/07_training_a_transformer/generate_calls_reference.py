@@ -3,4 +3,5 @@
 @torch.no_grad()
 def generate(model, idx, max_new_tokens, temperature=1.0, top_k=None):
     from course_utils import gpt
+
     return gpt.generate(model, idx, max_new_tokens, temperature, top_k)

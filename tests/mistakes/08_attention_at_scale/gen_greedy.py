@@ -12,7 +12,9 @@ def generate_with_cache(model, idx, max_new_tokens, temperature=1.0, top_k=None)
             positions = torch.arange(start, start + step_input.shape[1])
             x = model.tok_emb(step_input) + model.pos_emb(positions)
             for i, block in enumerate(model.blocks):
-                attended, caches[i] = cached_attention(block.attn, block.ln1(x), caches[i])
+                attended, caches[i] = cached_attention(
+                    block.attn, block.ln1(x), caches[i]
+                )
                 x = x + attended
                 x = x + block.mlp(block.ln2(x))
             logits = model.lm_head(model.ln_f(x[:, -1]))

@@ -12,4 +12,8 @@ class BertEmbedding(nn.Module):
         positions = torch.arange(input_ids.shape[-1])
         if token_type_ids is None:
             token_type_ids = torch.zeros_like(input_ids)
-        return self.norm(self.word(input_ids) + self.position(positions) + self.token_type(token_type_ids))
+        return self.norm(
+            self.word(input_ids)
+            + self.position(positions)
+            + self.token_type(token_type_ids)
+        )

@@ -10,4 +10,6 @@ class BertEmbedding(nn.Module):
 
     def forward(self, input_ids, token_type_ids=None):
         positions = torch.arange(input_ids.shape[-1])
-        return self.norm(self.word(input_ids) + self.position(positions) + self.token_type.weight[0])
+        return self.norm(
+            self.word(input_ids) + self.position(positions) + self.token_type.weight[0]
+        )

@@ -12,4 +12,8 @@ class BertEmbedding(nn.Module):
         if token_type_ids is None:
             token_type_ids = torch.zeros_like(input_ids)
         positions = input_ids.clamp(max=self.position.num_embeddings - 1)
-        return self.norm(self.word(input_ids) + self.position(positions) + self.token_type(token_type_ids))
+        return self.norm(
+            self.word(input_ids)
+            + self.position(positions)
+            + self.token_type(token_type_ids)
+        )

@@ -4,11 +4,25 @@ class MiniLMEncoder(nn.Module):
     def __init__(self, config):
         super().__init__()
         d_model, eps = config["hidden_size"], config["layer_norm_eps"]
-        self.embeddings = BertEmbedding(config["vocab_size"], config["max_position_embeddings"],
-                                        config["type_vocab_size"], d_model, eps=eps)
-        self.layers = nn.ModuleList([
-            EncoderBlock(d_model, config["num_attention_heads"], config["intermediate_size"], norm_first=False, layer_norm_eps=eps)
-            for _ in range(config["num_hidden_layers"])])
+        self.embeddings = BertEmbedding(
+            config["vocab_size"],
+            config["max_position_embeddings"],
+            config["type_vocab_size"],
+            d_model,
+            eps=eps,
+        )
+        self.layers = nn.ModuleList(
+            [
+                EncoderBlock(
+                    d_model,
+                    config["num_attention_heads"],
+                    config["intermediate_size"],
+                    norm_first=False,
+                    layer_norm_eps=eps,
+                )
+                for _ in range(config["num_hidden_layers"])
+            ]
+        )
 
     def forward(self, input_ids, attention_mask=None):
         x = self.embeddings(input_ids)

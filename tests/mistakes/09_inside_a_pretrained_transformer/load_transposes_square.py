@@ -1,12 +1,20 @@
 # replaces: load_weights
 # mistake: transposes every square weight, believing PyTorch stores linear layers as (in, out)
 def load_minilm_weights(model, state_dict):
-    renames = {"embeddings.word_embeddings": "embeddings.word", "embeddings.position_embeddings": "embeddings.position",
-               "embeddings.token_type_embeddings": "embeddings.token_type", "embeddings.LayerNorm": "embeddings.norm",
-               "attention.self.query": "self_attn.q_proj", "attention.self.key": "self_attn.k_proj",
-               "attention.self.value": "self_attn.v_proj", "attention.output.dense": "self_attn.out_proj",
-               "attention.output.LayerNorm": "norm1", "intermediate.dense": "ff.linear1",
-               "output.dense": "ff.linear2", "output.LayerNorm": "norm2"}
+    renames = {
+        "embeddings.word_embeddings": "embeddings.word",
+        "embeddings.position_embeddings": "embeddings.position",
+        "embeddings.token_type_embeddings": "embeddings.token_type",
+        "embeddings.LayerNorm": "embeddings.norm",
+        "attention.self.query": "self_attn.q_proj",
+        "attention.self.key": "self_attn.k_proj",
+        "attention.self.value": "self_attn.v_proj",
+        "attention.output.dense": "self_attn.out_proj",
+        "attention.output.LayerNorm": "norm1",
+        "intermediate.dense": "ff.linear1",
+        "output.dense": "ff.linear2",
+        "output.LayerNorm": "norm2",
+    }
     parameters = dict(model.named_parameters())
     unused = []
     for name, tensor in state_dict.items():
@@ -15,7 +23,7 @@ def load_minilm_weights(model, state_dict):
         if module_path in renames:
             target = f"{renames[module_path]}.{leaf}"
         elif module_path.startswith("encoder.layer."):
-            index, _, rest = module_path[len("encoder.layer."):].partition(".")
+            index, _, rest = module_path[len("encoder.layer.") :].partition(".")
             if rest in renames:
                 target = f"layers.{index}.{renames[rest]}.{leaf}"
         if target not in parameters:
@@ -24,5 +32,9 @@ def load_minilm_weights(model, state_dict):
         if parameters[target].shape != tensor.shape:
             raise ValueError(f"{name} does not fit {target}")
         with torch.no_grad():
-            parameters[target].copy_(tensor.T if tensor.dim() == 2 and tensor.shape[0] == tensor.shape[1] else tensor)
+            parameters[target].copy_(
+                tensor.T
+                if tensor.dim() == 2 and tensor.shape[0] == tensor.shape[1]
+                else tensor
+            )
     return sorted(unused)
