@@ -1,4 +1,5 @@
 # replaces: merge_heads
 # alternative: transpose, then flatten the last two dimensions
 def merge_heads(x):
-    return x.transpose(1, 2).flatten(-2)  # (B, H, T, D/H) -> (B, T, H, D/H) -> (B, T, D)
+    # (B, H, T, D/H) -> (B, T, H, D/H) -> (B, T, D)
+    return x.transpose(1, 2).flatten(-2)

@@ -20,14 +20,16 @@ class MultiHeadAttention(nn.Module):
         q = self._heads(self.q_proj(query))  # (B, H, Lq, W)
         k = self._heads(self.k_proj(key))  # (B, H, Lk, W)
         v = self._heads(self.v_proj(value))  # (B, H, Lk, W)
-        scores = torch.matmul(q, k.transpose(2, 3)) / q.size(-1) ** 0.5  # (B, H, Lq, Lk)
+        # (B, H, Lq, Lk)
+        scores = torch.matmul(q, k.transpose(2, 3)) / q.size(-1) ** 0.5
         if mask is not None:
             if mask.dim() == 3:
                 mask = mask.unsqueeze(1)  # (B, Lq, Lk) -> (B, 1, Lq, Lk)
             bias = torch.zeros(mask.shape, dtype=scores.dtype, device=scores.device)
             scores = scores + bias.masked_fill(mask.logical_not(), float("-inf"))
         work = torch.promote_types(scores.dtype, torch.float32)
-        weights = F.softmax(scores, dim=-1, dtype=work).to(scores.dtype)  # (B, H, Lq, Lk)
+        # (B, H, Lq, Lk)
+        weights = F.softmax(scores, dim=-1, dtype=work).to(scores.dtype)
         self.attn_weights = weights.detach()
         context = torch.matmul(weights, v)  # (B, H, Lq, W)
         B, H, Lq, W = context.shape

@@ -17,9 +17,12 @@ class MultiHeadAttention(nn.Module):
         B, T, C = query.size()
         S = key.size(1)
         hs = C // self.n_head
-        q = self.q_proj(query).view(B, T, self.n_head, hs).transpose(1, 2)  # (B, nh, T, hs)
-        k = self.k_proj(key).view(B, S, self.n_head, hs).transpose(1, 2)  # (B, nh, S, hs)
-        v = self.v_proj(value).view(B, S, self.n_head, hs).transpose(1, 2)  # (B, nh, S, hs)
+        # (B, nh, T, hs)
+        q = self.q_proj(query).view(B, T, self.n_head, hs).transpose(1, 2)
+        # (B, nh, S, hs)
+        k = self.k_proj(key).view(B, S, self.n_head, hs).transpose(1, 2)
+        # (B, nh, S, hs)
+        v = self.v_proj(value).view(B, S, self.n_head, hs).transpose(1, 2)
         att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(k.size(-1)))  # (B, nh, T, S)
         if mask is not None:
             if mask.dim() == 3:

@@ -3,7 +3,8 @@
 def apply_rope(x):
     length, width = x.shape[-2], x.shape[-1]
     frequencies = 10000.0 ** (-torch.arange(0, width, 2, dtype=torch.float64) / width)
-    angles = torch.arange(length, dtype=torch.float64)[:, None] * frequencies  # (T, D/2)
+    # (T, D/2)
+    angles = torch.arange(length, dtype=torch.float64)[:, None] * frequencies
     cos, sin = angles.cos(), angles.sin()  # (T, D/2) each
     # (T, D/2, 2, 2): [[cos, -sin], [sin, cos]]
     rotations = torch.stack(

@@ -9,7 +9,10 @@ def masked_attention(
     """
     if mask is None:
         return scaled_dot_product_attention(q, k, v)
-    empty = ~mask.any(dim=-1, keepdim=True)  # (..., Lq, 1): True where no key is allowed
-    output, weights = scaled_dot_product_attention(q, k, v, torch.logical_or(mask, empty))
+    # (..., Lq, 1): True where no key is allowed
+    empty = ~mask.any(dim=-1, keepdim=True)
+    output, weights = scaled_dot_product_attention(
+        q, k, v, torch.logical_or(mask, empty)
+    )
     keep = (~empty).to(output.dtype)  # (..., Lq, 1)
     return output * keep, weights * keep

@@ -12,7 +12,9 @@ class EncoderBlock(nn.Module):
         self.self_attn = MultiHeadAttention(d_model, num_heads)
         self.norm1 = nn.LayerNorm(d_model)
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(
+        self, x: torch.Tensor, mask: torch.Tensor | None = None
+    ) -> torch.Tensor:
         residual = x  # (B, T, D)
         normed = self.norm1(x)
         attended = self.self_attn(normed, normed, normed, mask=mask)

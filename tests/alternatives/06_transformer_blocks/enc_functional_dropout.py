@@ -15,7 +15,9 @@ class EncoderBlock(nn.Module):
     def _drop(self, y: torch.Tensor) -> torch.Tensor:
         return F.dropout(y, p=self.dropout.p, training=self.training)
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(
+        self, x: torch.Tensor, mask: torch.Tensor | None = None
+    ) -> torch.Tensor:
         attended = self.self_attn(self.norm1(x), self.norm1(x), self.norm1(x), mask)
         x = torch.add(x, self._drop(attended))  # (B, T, D)
         return torch.add(x, self._drop(self.ff(self.norm2(x))))  # (B, T, D)

@@ -17,7 +17,9 @@ class EncoderBlock(nn.Module):
     def _residual(x, norm, sublayer, drop):
         return x + drop(sublayer(norm(x)))  # (B, T, D)
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(
+        self, x: torch.Tensor, mask: torch.Tensor | None = None
+    ) -> torch.Tensor:
         x = self._residual(
             x, self.norm1, lambda h: self.self_attn(h, h, h, mask), self.dropout
         )
