@@ -234,7 +234,10 @@ def kernel_environment(
         "JUPYTER_DATA_DIR": str(home / ".jupyter-data"),
         "JUPYTER_RUNTIME_DIR": str(settings.runtime),
         "JUPYTER_PLATFORM_DIRS": "1",
-        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+        # Grading draws no pictures: with the inline backend, a figure drawn inside a
+        # widget's output kept nbclient waiting for the cell's whole time limit (120 s a
+        # widget cell; jupyter/nbclient#312). The student's own notebook has the figures.
+        "MPLBACKEND": "Agg",
         "TMPDIR": "/tmp",
         "LANG": inherited.get("LANG", "C.UTF-8"),
         "PYTHONDONTWRITEBYTECODE": "1",
