@@ -83,8 +83,6 @@ _max = builtins.max
 _numel = torch.Tensor.numel
 _getprofile = sys.getprofile
 _setprofile = sys.setprofile
-_frozenset = builtins.frozenset
-_callable = builtins.callable
 
 # The course's tolerance rule (CONTRIBUTING.md, "Tolerances"): a result is judged at the
 # precision of its dtype, relative to the size of the values. float64 allows constants
