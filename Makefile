@@ -69,7 +69,7 @@ test: setup pretrained
 	$(BIN)/python -m pytest --durations=25 $(PYTEST_ARGS)
 
 release: setup
-	$(BIN)/python -m course_utils.release
+	$(BIN)/python -m course_tools.release
 
 ASSIGNMENT ?=
 SUBMISSIONS ?=
@@ -92,7 +92,7 @@ doctor: setup
 	$(BIN)/python -m course_utils.doctor
 
 lock: setup
-	$(BIN)/python tools/lock.py
+	$(BIN)/python course_tools/lock.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

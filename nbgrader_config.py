@@ -27,7 +27,7 @@ c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"(?m)^\S[^\n]*:\d+: \w*Warning: "
 
 # Feedback shows each test's behaviour, points and hint, never the hidden tests' source
-# (course_utils/grading/feedback.py).
-from course_utils.grading.feedback import FEEDBACK_PREPROCESSORS  # noqa: E402
+# (course_tools/grading/feedback.py).
+from course_tools.grading.feedback import FEEDBACK_PREPROCESSORS  # noqa: E402
 
 c.GenerateFeedback.preprocessors = FEEDBACK_PREPROCESSORS

@@ -1,10 +1,10 @@
 """Generation speed with and without a KV cache for lesson 07's model (issue 9, part 4).
 
-The model is course_utils.gpt.GPT with the sizes of the `cpu` preset on a CPU and the `gpu`
+The model is course_utils.reference.gpt.GPT with the sizes of the `cpu` preset on a CPU and the `gpu`
 preset on CUDA, randomly initialised (speed does not depend on the weights, and nothing is
 downloaded). Both decoders start from a one-token prompt and write block_size - 1 tokens, so
 the context fills the whole window:
-  no cache   course_utils.gpt.generate: every new token runs the model over the whole context
+  no cache   course_utils.reference.gpt.generate: every new token runs the model over the whole context
   KV cache   benchmarks.kv_decode.generate_cached: every new token runs one position against
              the cached keys and values of the earlier ones
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 import torch
 
 from benchmarks.kv_decode import generate_cached
-from course_utils.gpt import GPT, count_parameters, generate
+from course_utils.reference.gpt import GPT, count_parameters, generate
 from course_utils.timing import median_time
 from course_utils.train import preset
 

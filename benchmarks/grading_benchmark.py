@@ -28,9 +28,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 import nbformat  # noqa: E402
 from roundtrip import load_mistakes, student_notebook  # noqa: E402
 
-from course_utils.grading.batch import grade_batch  # noqa: E402
-from course_utils.grading.sandbox import Limits  # noqa: E402
-from course_utils.release import run_nbgrader  # noqa: E402
+from course_tools.grading.batch import grade_batch  # noqa: E402
+from course_tools.grading.sandbox import Limits  # noqa: E402
+from course_tools.release import run_nbgrader  # noqa: E402
 
 
 def submissions(lesson: str, count: int) -> dict[str, object]:

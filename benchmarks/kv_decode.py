@@ -1,4 +1,4 @@
-"""Generation with a key/value cache for course_utils.gpt.GPT, used by the generation benchmark.
+"""Generation with a key/value cache for course_utils.reference.gpt.GPT, used by the generation benchmark.
 
 course_utils holds no KV-cached decoder (lesson 08 has the student write one), so this module
 reuses the weights of a trained or random `GPT` and keeps, for every layer, the keys and values
@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch
 from torch.nn import functional as F
 
-from course_utils.gpt import GPT
+from course_utils.reference.gpt import GPT
 
 
 def _attend(block, x: torch.Tensor, cache: list, start: int) -> torch.Tensor:
@@ -68,7 +68,7 @@ def generate_cached(
     temperature: float = 1.0,
     top_k: int | None = None,
 ) -> torch.Tensor:
-    """Like course_utils.gpt.generate, with a KV cache; idx (B, T) -> (B, T + max_new_tokens).
+    """Like course_utils.reference.gpt.generate, with a KV cache; idx (B, T) -> (B, T + max_new_tokens).
 
     The total length must stay within model.config.block_size.
     """

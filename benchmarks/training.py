@@ -25,9 +25,9 @@ import torch
 from torch import nn
 
 from benchmarks.machine import bf16_peak_tflops
-from course_utils.gpt import GPT, count_parameters, set_fused_attention
+from course_utils.reference.gpt import GPT, count_parameters, set_fused_attention
 from course_utils.runtime import seed_everything
-from course_utils.text_data import TextData, load_corpus
+from course_utils.tasks.text import TextData, load_corpus
 from course_utils.train import TrainConfig, estimate_loss, learning_rate, preset
 
 

@@ -13,8 +13,8 @@
   forced (math, flash, memory-efficient, cuDNN), and report a kernel that cannot run here.
 * `banded_attention` is sliding-window attention computed block by block, so its cost grows
   like T * window instead of T^2 (the idea of Longformer, Beltagy et al., 2020).
-* `recall_task` builds a lookup that needs long-range attention, for comparing what the
-  cheaper kinds give up.
+* The long-range lookup that compares what the cheaper kinds give up is a task:
+  `course_utils.tasks.recall.long_range_recall`.
 """
 
 from __future__ import annotations
@@ -228,39 +228,3 @@ def linear_attention_quadratic(
         -2, -1
     )  # (..., Lq, Lk)
     return (similarity @ v) / similarity.sum(dim=-1, keepdim=True)  # (..., Lq, d_v)
-
-
-def recall_task(
-    length: int,
-    d: int = 64,
-    classes: int = 16,
-    distance: int | None = None,
-    batch: int = 64,
-    seed: int = 0,
-    sharpness: float = 4.0,
-):
-    """A long-range lookup: find the value stored with a key far back (lesson 08).
-
-    Returns q (B, 1, d), k (B, L, d), v (B, L, classes) one-hot labels, and the target labels (B,).
-    The query is the key stored `distance` positions before the end (default: the very first
-    key), times `sharpness`, so exact attention can pick it out; the answer is its label.
-    Position L-1 is the query's own position: a causal mask lets it see every key.
-    """
-    generator = torch.Generator().manual_seed(seed)
-    keys = torch.randn(batch, length, d, generator=generator)  # (B, L, d)
-    labels = torch.randint(0, classes, (batch, length), generator=generator)  # (B, L)
-    values = F.one_hot(labels, classes).float()  # (B, L, C)
-    target = length - 1 - (length - 1 if distance is None else distance)
-    if not 0 <= target < length:
-        raise ValueError(
-            f"distance {distance} does not fit a sequence of length {length}"
-        )
-    query = keys[:, target : target + 1, :] * sharpness  # (B, 1, d)
-    return query, keys, values, labels[:, target]
-
-
-def recall_accuracy(output: torch.Tensor, labels: torch.Tensor) -> float:
-    """Share of rows whose largest output entry is the right label: output (B, 1, C) or (B, C) (lesson 08)."""
-    return float(
-        (output.reshape(labels.shape[0], -1).argmax(dim=-1) == labels).float().mean()
-    )

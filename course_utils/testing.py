@@ -17,7 +17,7 @@ rebinding `torch.allclose` or returning an object that equals everything does no
 Each check also verifies that nothing of this module (its captured functions, the recorder
 classes behind `forbidden_calls`) was rebound since, and fails loudly if something was. While
 grading, `course grade` restores all of it before every test cell as well
-(course_utils.grading.guard).
+(course_tools.grading.guard).
 """
 
 from __future__ import annotations

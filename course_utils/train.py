@@ -35,7 +35,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from course_utils.gpt import (
+from course_utils.reference.gpt import (
     GPT,
     GPTConfig,
     count_parameters,
@@ -43,14 +43,14 @@ from course_utils.gpt import (
     set_fused_attention,
 )
 from course_utils.runtime import describe_device, pick_device, seed_everything
-from course_utils.text_data import CharTokenizer, TextData, load_corpus
+from course_utils.tasks.text import CharTokenizer, TextData, load_corpus
 
 
 @dataclass
 class TrainConfig:
     """Everything that defines a training run (lesson 07). Unknown keys are rejected."""
 
-    corpus: str = "python-stdlib"  # a corpus name of course_utils.text_data, or a path to a text file
+    corpus: str = "python-stdlib"  # a corpus name of course_utils.tasks.text, or a path to a text file
     max_chars: int | None = None  # keep only the beginning of the corpus
     # model
     n_layer: int = 4

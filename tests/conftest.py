@@ -54,7 +54,7 @@ def missing_system_component(reason: str, install: str) -> None:
 
 def require_sandbox() -> None:
     """The grading sandbox (bubblewrap), or skip (fail under CI)."""
-    from course_utils.grading.sandbox import SandboxUnavailable, check_sandbox
+    from course_tools.grading.sandbox import SandboxUnavailable, check_sandbox
 
     try:
         check_sandbox()

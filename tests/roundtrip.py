@@ -26,7 +26,7 @@ from pathlib import Path
 
 import nbformat
 
-from course_utils.release import COURSE_ROOT
+from course_tools.release import COURSE_ROOT
 
 CATALOGUES = Path(__file__).resolve().parent
 MISTAKES_DIR = CATALOGUES / "mistakes"
@@ -143,7 +143,7 @@ def autograde(
     from nbgrader.api import Gradebook
     from sqlalchemy.exc import SAWarning
 
-    from course_utils.release import checked, nbgrader_api
+    from course_tools.release import checked, nbgrader_api
 
     with (
         tempfile.TemporaryDirectory(prefix=f"roundtrip-{lesson}-") as scratch,

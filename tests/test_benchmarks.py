@@ -13,7 +13,7 @@ import torch
 from benchmarks import __main__ as bench
 from benchmarks import training
 from benchmarks.kv_decode import cached_logits, generate_cached
-from course_utils.gpt import GPT, GPTConfig, generate
+from course_utils.reference.gpt import GPT, GPTConfig, generate
 
 
 def test_kv_cache_matches_full_forward():

@@ -1,10 +1,11 @@
-"""Unit tests for course_utils.blocks (the reference blocks of lesson 06)."""
+"""Unit tests for course_utils.reference.blocks (the reference blocks of lesson 06)."""
 
 import pytest
 import torch
 from torch import nn
 
-from course_utils.blocks import (
+from course_utils.reference import MultiHeadAttention, causal_mask, padding_mask
+from course_utils.reference.blocks import (
     DecoderBlock,
     EncoderBlock,
     FeedForward,
@@ -14,7 +15,6 @@ from course_utils.blocks import (
     torch_encoder_forward,
     torch_mask,
 )
-from course_utils.reference import MultiHeadAttention, causal_mask, padding_mask
 
 
 def _randomise(module: nn.Module, seed: int) -> nn.Module:

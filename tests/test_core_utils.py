@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils import authoring, doctor, plotting, runtime
-from course_utils.release import COURSE_ROOT, lesson_ids, release
+from course_tools import authoring
+from course_tools.release import COURSE_ROOT, lesson_ids, release
+from course_utils import doctor, plotting, runtime
 
 matplotlib.use("Agg")
 

@@ -1,4 +1,4 @@
-"""Unit tests of course_utils.gpt, the reference GPT of lesson 07."""
+"""Unit tests of course_utils.reference.gpt, the reference GPT of lesson 07."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from course_utils.gpt import (
+from course_utils.reference.gpt import (
     GPT,
     GPTConfig,
     count_parameters,

@@ -17,13 +17,13 @@ import torch
 from conftest import missing_system_component
 from roundtrip import grade_id, release_notebook, student_notebook
 
+from course_tools.cli import main as course
+from course_tools.grading import sandbox
+from course_tools.grading.collect import collect, student_id
+from course_tools.grading.integrity import prepare_submission, scan_source
+from course_tools.grading.pack import leaks, pack, solution_secrets
+from course_tools.release import COURSE_ROOT
 from course_utils import testing
-from course_utils.cli import main as course
-from course_utils.grading import sandbox
-from course_utils.grading.collect import collect, student_id
-from course_utils.grading.integrity import prepare_submission, scan_source
-from course_utils.grading.pack import leaks, pack, solution_secrets
-from course_utils.release import COURSE_ROOT
 
 LESSON = "00_orientation"
 
@@ -291,7 +291,7 @@ def test_missing_bubblewrap_is_refused_clearly(monkeypatch, tmp_path, capsys):
 
 def test_course_command_lists_its_subcommands():
     result = subprocess.run(
-        [sys.executable, "-m", "course_utils.cli", "--help"],
+        [sys.executable, "-m", "course_tools.cli", "--help"],
         capture_output=True,
         text=True,
     )
@@ -299,7 +299,7 @@ def test_course_command_lists_its_subcommands():
     for command in ("grade", "pack", "release", "doctor"):
         assert command in result.stdout
     grade_help = subprocess.run(
-        [sys.executable, "-m", "course_utils.cli", "grade", "--help"],
+        [sys.executable, "-m", "course_tools.cli", "grade", "--help"],
         capture_output=True,
         text=True,
     )
@@ -317,8 +317,8 @@ def test_course_command_lists_its_subcommands():
 
 def test_course_doctor_and_release_are_delegated(monkeypatch):
     calls = []
+    import course_tools.release
     import course_utils.doctor
-    import course_utils.release
 
     monkeypatch.setattr(
         course_utils.doctor,
@@ -326,7 +326,7 @@ def test_course_doctor_and_release_are_delegated(monkeypatch):
         lambda argv=None: calls.append(("doctor", argv)) or 0,
     )
     monkeypatch.setattr(
-        course_utils.release,
+        course_tools.release,
         "main",
         lambda argv=None: calls.append(("release", argv)) or 0,
     )
@@ -439,7 +439,7 @@ def test_rebinding_torch_functions_does_not_fool_expect_close(monkeypatch):
 
 
 def test_feedback_keeps_the_visible_test_and_the_message_and_drops_hidden_source():
-    from course_utils.grading.feedback import HideTestSource, visible_text
+    from course_tools.grading.feedback import HideTestSource, visible_text
 
     cell = nbformat.v4.new_code_cell(
         "# Test: rows sum to one\nexpect(ok, 'rows')\n### BEGIN HIDDEN TESTS\nsecret_check(x)\n### END HIDDEN TESTS"

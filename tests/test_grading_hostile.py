@@ -24,8 +24,8 @@ import pytest
 from conftest import record_time, require_sandbox
 from roundtrip import grade_id, student_notebook
 
-from course_utils.grading.batch import grade_batch, summary_table
-from course_utils.grading.sandbox import Limits
+from course_tools.grading.batch import grade_batch, summary_table
+from course_tools.grading.sandbox import Limits
 
 LESSON = "00_orientation"
 HOSTILE = Path(__file__).resolve().parent / "hostile"

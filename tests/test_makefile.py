@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from course_utils.release import COURSE_ROOT
+from course_tools.release import COURSE_ROOT
 
 pytestmark = pytest.mark.skipif(
     shutil.which("make") is None, reason="make is not installed"

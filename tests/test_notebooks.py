@@ -17,8 +17,8 @@ import pytest
 from conftest import record_time
 from nbclient import NotebookClient
 
-from course_utils import figure_audit
-from course_utils.release import COURSE_ROOT, lesson_ids
+from course_tools import figure_audit
+from course_tools.release import COURSE_ROOT, lesson_ids
 
 # Seconds a lesson may take on 2 CPU cores (COURSE_DESIGN.md: about 90 s). The test fails
 # only past twice the budget, so a busy machine does not make it flaky; the measured
@@ -46,7 +46,7 @@ def execute(
         notebook.cells.insert(
             0,
             nbformat.v4.new_code_cell(
-                f"import course_utils.figure_audit\ncourse_utils.figure_audit.install({str(figure_log)!r})"
+                f"import course_tools.figure_audit\ncourse_tools.figure_audit.install({str(figure_log)!r})"
             ),
         )
     saved = {key: os.environ.get(key) for key in extra_env}

@@ -1,6 +1,6 @@
 """The course's plots are readable: the shared helpers, and the audit that checks every lesson.
 
-tests/test_notebooks.py runs each lesson with course_utils.figure_audit installed and fails on
+tests/test_notebooks.py runs each lesson with course_tools.figure_audit installed and fails on
 any figure it flags; these tests show that the audit flags what it should (and only that),
 and that the helpers in course_utils.plotting pass it.
 """
@@ -18,7 +18,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from course_utils import figure_audit, plotting  # noqa: E402
+from course_tools import figure_audit  # noqa: E402
+from course_utils import plotting  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -224,7 +224,7 @@ def test_a_course_built_encoder_matches_the_reference():
     pytest.importorskip("sentence_transformers")
     from torch import nn
 
-    from course_utils.blocks import EncoderBlock
+    from course_utils.reference.blocks import EncoderBlock
 
     config, state = pretrained.load_config(), pretrained.load_state_dict()
     d, eps = config["hidden_size"], config["layer_norm_eps"]

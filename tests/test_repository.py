@@ -12,9 +12,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_utils.authoring import parse, render
+from course_tools.authoring import parse, render
+from course_tools.release import COURSE_ROOT, lesson_ids, release
 from course_utils.doctor import locked_versions
-from course_utils.release import COURSE_ROOT, lesson_ids, release
 
 LESSONS = lesson_ids()
 COURSE_ARC = [

@@ -35,7 +35,7 @@ from roundtrip import (
     student_notebook,
 )
 
-from course_utils.release import lesson_ids
+from course_tools.release import lesson_ids
 
 LESSONS = lesson_ids()
 _by_nbgrader: dict[str, dict] = {}
@@ -107,7 +107,7 @@ def graded(lesson: str) -> dict[str, dict[str, tuple]]:
 
 
 def sandbox_available() -> bool:
-    from course_utils.grading.sandbox import SandboxUnavailable, check_sandbox
+    from course_tools.grading.sandbox import SandboxUnavailable, check_sandbox
 
     try:
         check_sandbox()
@@ -137,9 +137,9 @@ def graded_by_course_grade(lesson: str, workers: int = 2) -> dict[str, dict]:
 
     {submission: {"scores": {test grade_id: (score, max)}, "feedback": html text or None}}
     """
-    from course_utils.grading.batch import grade_batch
-    from course_utils.grading.collect import student_id
-    from course_utils.grading.sandbox import Limits
+    from course_tools.grading.batch import grade_batch
+    from course_tools.grading.collect import student_id
+    from course_tools.grading.sandbox import Limits
 
     if lesson not in _by_course_grade:
         every = submissions(lesson)
@@ -242,8 +242,8 @@ def test_course_grade_scores_like_nbgrader(lesson):
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_feedback_shows_no_hidden_test_or_solution(lesson):
     """Feedback names each test, its points and hint; it never shows hidden tests or the course's solution."""
-    from course_utils.grading.feedback import visible_text
-    from course_utils.grading.pack import solution_secrets
+    from course_tools.grading.feedback import visible_text
+    from course_tools.grading.pack import solution_secrets
 
     require_sandbox()
     solution_lines, hidden_lines = solution_secrets()

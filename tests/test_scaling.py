@@ -1,5 +1,5 @@
 """Unit tests of course_utils.scaling (lesson 08): memory counting, fused-kernel selection,
-banded and linear attention, and the long-range lookup task."""
+banded and linear attention."""
 
 from __future__ import annotations
 
@@ -17,8 +17,6 @@ from course_utils.scaling import (
     linear_attention_quadratic,
     naive_attention,
     peak_memory,
-    recall_accuracy,
-    recall_task,
     run_backend,
 )
 
@@ -141,27 +139,3 @@ def test_linear_attention_quadratic_reference():
         ]
     )
     assert torch.allclose(linear_attention_quadratic(q, k, v), expected, atol=1e-12)
-
-
-def test_recall_task():
-    q, k, v, labels = recall_task(100, d=32, classes=8, batch=10, seed=3)
-    assert (
-        q.shape == (10, 1, 32)
-        and k.shape == (10, 100, 32)
-        and v.shape == (10, 100, 8)
-        and labels.shape == (10,)
-    )
-    assert torch.allclose(
-        q[:, 0], 4.0 * k[:, 0]
-    )  # default: the first key, furthest back
-    assert torch.equal(v[:, 0].argmax(-1), labels)
-    q, k, v, labels = recall_task(100, distance=5, batch=4)
-    assert torch.allclose(q[:, 0], 4.0 * k[:, 94])
-    assert recall_accuracy(naive_attention(q, k, v), labels) == 1.0
-    with pytest.raises(ValueError):
-        recall_task(10, distance=10)
-
-
-def test_recall_accuracy():
-    output = torch.tensor([[[0.1, 0.9]], [[0.8, 0.2]], [[0.3, 0.7]]])
-    assert recall_accuracy(output, torch.tensor([1, 0, 0])) == pytest.approx(2 / 3)

@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from course_utils import reference
-from course_utils.blocks import EncoderBlock
+from course_utils.reference.blocks import EncoderBlock
 from course_utils.testing import (
     CheckFailed,
     ForbiddenCall,
@@ -112,7 +112,7 @@ def test_bound_methods_and_subclasses_of_a_class_are_seen():
 
 
 def test_a_method_named_by_its_dotted_path_is_seen():
-    from course_utils.gpt import GPT, GPTConfig
+    from course_utils.reference.gpt import GPT, GPTConfig
 
     model = GPT(
         GPTConfig(
@@ -121,7 +121,9 @@ def test_a_method_named_by_its_dotted_path_is_seen():
     )
     captured = GPT.forward
     with pytest.raises(ForbiddenCall, match="GPT.forward"):
-        with forbidden_calls("course_utils.gpt.GPT.forward", exercise="GPT.forward"):
+        with forbidden_calls(
+            "course_utils.reference.gpt.GPT.forward", exercise="GPT.forward"
+        ):
             captured(model, torch.zeros(1, 3, dtype=torch.long))
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from course_utils.release import COURSE_ROOT
+from course_tools.release import COURSE_ROOT
 from course_utils.train import (
     PRESETS,
     TrainConfig,

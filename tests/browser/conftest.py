@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from conftest import missing_system_component
 
-from course_utils.release import COURSE_ROOT
+from course_tools.release import COURSE_ROOT
 
 from .labdriver import (
     CHROMIUM_ARGS,

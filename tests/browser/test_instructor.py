@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from course_utils.release import lesson_ids
+from course_tools.release import lesson_ids
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,7 @@ import time
 import pytest
 from conftest import record_time
 
-from course_utils.release import lesson_ids
+from course_tools.release import lesson_ids
 
 from .labdriver import tree_cpu_seconds
 

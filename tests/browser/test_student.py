@@ -17,7 +17,7 @@ import nbformat
 import pytest
 from conftest import record_time
 
-from course_utils.release import COURSE_ROOT
+from course_tools.release import COURSE_ROOT
 
 pytestmark = pytest.mark.browser
 

@@ -1,6 +1,6 @@
 # replaces: decoder_block
 # mistake: subclasses the course's reference DecoderBlock
-from course_utils.blocks import DecoderBlock as _GivenDecoderBlock
+from course_utils.reference.blocks import DecoderBlock as _GivenDecoderBlock
 
 
 class DecoderBlock(_GivenDecoderBlock):

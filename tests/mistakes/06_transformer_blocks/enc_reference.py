@@ -1,6 +1,6 @@
 # replaces: encoder_block
 # mistake: subclasses the course's reference EncoderBlock
-from course_utils.blocks import EncoderBlock as _GivenEncoderBlock
+from course_utils.reference.blocks import EncoderBlock as _GivenEncoderBlock
 
 
 class EncoderBlock(_GivenEncoderBlock):

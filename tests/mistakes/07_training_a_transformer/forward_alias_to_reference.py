@@ -1,6 +1,6 @@
 # replaces: gpt_forward
 # mistake: captures the course's GPT.forward under another name before the tests, then hands the work to it
-from course_utils.gpt import GPT as _CourseGPT
+from course_utils.reference.gpt import GPT as _CourseGPT
 
 _course_forward = _CourseGPT.forward
 

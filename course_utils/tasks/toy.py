@@ -5,7 +5,8 @@ every position. A target of IGNORE (-100, the default `ignore_index` of
 `torch.nn.functional.cross_entropy`) marks a position with nothing to predict. Everything is
 generated on the fly from a seeded generator: nothing is downloaded.
 
-    from course_utils.toy_tasks import previous_and_largest, copy_with_offset, accuracy
+    from course_utils.tasks import accuracy
+    from course_utils.tasks.toy import copy_with_offset, previous_and_largest
 
     tokens, targets = previous_and_largest(64, length=10, vocab_size=12, seed=0)
     tokens, target = copy_with_offset(64, length=16, vocab_size=10, offset=3, seed=0)
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import torch
 
-IGNORE = -100  # target value that cross_entropy skips
+from course_utils.tasks import IGNORE
 
 
 def _generator(seed: int | None, generator: torch.Generator | None) -> torch.Generator:
@@ -80,15 +81,3 @@ def copy_with_offset(
     targets = torch.full_like(tokens, IGNORE)  # (B, T)
     targets[:, offset:] = tokens[:, :-offset]
     return tokens, targets
-
-
-def accuracy(logits: torch.Tensor, targets: torch.Tensor) -> float:
-    """Fraction of positions whose most likely class is the target, skipping IGNORE (lessons 03, 04).
-
-    logits (..., classes), targets (...) of the same leading shape.
-    """
-    keep = targets != IGNORE
-    if not bool(keep.any()):
-        raise ValueError("accuracy: every target is IGNORE")
-    hits = (logits.argmax(dim=-1) == targets) & keep
-    return float(hits.sum()) / float(keep.sum())

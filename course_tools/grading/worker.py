@@ -1,6 +1,6 @@
 """Grade one submission in a private copy of the course (instructors; run by `course grade`).
 
-    python -m course_utils.grading.worker JOB.json
+    python -m course_tools.grading.worker JOB.json
 
 The job names the prepared notebook, a private work folder, the assignment's template
 (gradebook and source, made once per batch) and the sandbox settings. This process is the
@@ -26,7 +26,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 
-from course_utils.grading.sandbox import (
+from course_tools.grading.sandbox import (
     Limits,
     SandboxKernelManager,
     SandboxSettings,

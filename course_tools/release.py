@@ -1,7 +1,7 @@
 """Regenerate the student release, notebooks/<id>/, from solutions/<id>/ with nbgrader.
 
-    python -m course_utils.release            # every lesson (also `make release`)
-    python -m course_utils.release 02_dot_product_attention
+    python -m course_tools.release            # every lesson (also `make release`)
+    python -m course_tools.release 02_dot_product_attention
 
 nbgrader's generate_assignment strips the solutions and hidden tests. It keeps its
 gradebook in a throwaway database here: the release needs none, and instructors keep
@@ -118,7 +118,7 @@ def release(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m course_utils.release", description=__doc__.splitlines()[0]
+        prog="python -m course_tools.release", description=__doc__.splitlines()[0]
     )
     parser.add_argument("lessons", nargs="*", help="lesson ids (default: all)")
     args = parser.parse_args(argv)

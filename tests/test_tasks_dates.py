@@ -1,4 +1,4 @@
-"""Unit tests of course_utils.dates_task, the date-normalisation task of lesson 07."""
+"""Unit tests of course_utils.tasks.dates, the date-normalisation task of lesson 07."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime
 import pytest
 import torch
 
-from course_utils.dates_task import (
+from course_utils.tasks.dates import (
     BOS,
     EOS,
     FORMATS,

@@ -1,6 +1,6 @@
 """The kernel that runs a submission while it is graded (instructors; `course grade`).
 
-    python -m course_utils.grading.guard -f CONNECTION_FILE
+    python -m course_tools.grading.guard -f CONNECTION_FILE
 
 An IPython kernel that, before the first cell runs, imports the modules the tests rely on
 and keeps a copy of everything a submission could rebind: the built-ins (`isinstance`,

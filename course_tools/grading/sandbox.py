@@ -127,7 +127,9 @@ class SandboxSettings:
 
 
 def python_paths() -> list[Path]:
-    """The folders this Python needs: its environment, its base installation, and the installed course_utils."""
+    """The folders this Python needs: its environment, its base installation, the course's
+    helpers (course_utils) and the grading guard's package (course_tools, no solutions)."""
+    import course_tools
     import course_utils
 
     paths = {
@@ -135,6 +137,7 @@ def python_paths() -> list[Path]:
         Path(sys.base_prefix),
         Path(sys.executable).resolve().parent.parent,
         Path(course_utils.__file__).resolve().parent,
+        Path(course_tools.__file__).resolve().parent,
     }
     return sorted(paths)
 
@@ -289,7 +292,7 @@ class SandboxKernelManager(AsyncKernelManager):
             self.kernel_spec.argv = [
                 sys.executable,
                 "-m",
-                "course_utils.grading.guard",
+                "course_tools.grading.guard",
                 "-f",
                 "{connection_file}",
             ]

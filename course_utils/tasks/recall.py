@@ -6,7 +6,7 @@ through `distance` updates of its fixed-size state; an attention model can look 
 back at it. Training both on the same data and plotting accuracy against distance shows
 how a recurrent state forgets.
 
-    from course_utils.recall_task import SmallRNN, TinyAttention, recall_accuracy, train_recall
+    from course_utils.tasks.recall import SmallRNN, TinyAttention, recall_accuracy, train_recall
     model = SmallRNN(vocab_size=8, hidden_size=64)
     train_recall(model, distance=8, steps=300)
     print(recall_accuracy(model, distance=8))
@@ -20,11 +20,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from course_utils.tasks import IGNORE
 from course_utils.timing import cpu_threads
-
-IGNORE = (
-    -100
-)  # target value that cross_entropy skips (positions with nothing to recall yet)
 
 
 def recall_batch(
@@ -204,3 +201,33 @@ def recall_curve(
         train_recall(model, distance, steps=steps, seed=seed, **task)
         accuracies.append(recall_accuracy(model, distance, **evaluation))
     return accuracies
+
+
+def long_range_recall(
+    length: int,
+    d: int = 64,
+    classes: int = 16,
+    distance: int | None = None,
+    batch: int = 64,
+    seed: int = 0,
+    sharpness: float = 4.0,
+):
+    """A long-range lookup: find the value stored with a key far back (lesson 08).
+
+    Returns q (B, 1, d), k (B, L, d), v (B, L, classes) one-hot labels, and the target labels
+    (B, 1), one per query: score an attention output (B, 1, classes) with `tasks.accuracy`.
+    The query is the key stored `distance` positions before the end (default: the very first
+    key), times `sharpness`, so exact attention can pick it out; the answer is its label.
+    Position L-1 is the query's own position: a causal mask lets it see every key.
+    """
+    generator = torch.Generator().manual_seed(seed)
+    keys = torch.randn(batch, length, d, generator=generator)  # (B, L, d)
+    labels = torch.randint(0, classes, (batch, length), generator=generator)  # (B, L)
+    values = F.one_hot(labels, classes).float()  # (B, L, C)
+    target = length - 1 - (length - 1 if distance is None else distance)
+    if not 0 <= target < length:
+        raise ValueError(
+            f"distance {distance} does not fit a sequence of length {length}"
+        )
+    query = keys[:, target : target + 1, :] * sharpness  # (B, 1, d)
+    return query, keys, values, labels[:, target : target + 1]  # (B, 1)

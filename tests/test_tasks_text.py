@@ -1,11 +1,11 @@
-"""Unit tests of course_utils.text_data: corpora, the character tokenizer and batches (lesson 07)."""
+"""Unit tests of course_utils.tasks.text: corpora, the character tokenizer and batches (lesson 07)."""
 
 from __future__ import annotations
 
 import pytest
 import torch
 
-from course_utils.text_data import (
+from course_utils.tasks.text import (
     CORPORA,
     CharTokenizer,
     TextData,

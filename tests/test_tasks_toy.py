@@ -1,16 +1,12 @@
-"""Unit tests of course_utils.toy_tasks (lessons 03 and 04)."""
+"""Unit tests of course_utils.tasks.toy (lessons 03 and 04)."""
 
 from __future__ import annotations
 
 import pytest
 import torch
 
-from course_utils.toy_tasks import (
-    IGNORE,
-    accuracy,
-    copy_with_offset,
-    previous_and_largest,
-)
+from course_utils.tasks import IGNORE, accuracy
+from course_utils.tasks.toy import copy_with_offset, previous_and_largest
 
 
 def test_previous_and_largest_targets():
@@ -64,3 +60,8 @@ def test_accuracy_skips_ignored_positions():
     assert accuracy(logits, targets) == 0.5
     with pytest.raises(ValueError):
         accuracy(logits, torch.full((1, 3), IGNORE))
+
+
+def test_accuracy_rejects_targets_of_another_shape():
+    with pytest.raises(ValueError, match=r"logits \(2, 1, 3\) and targets \(2,\)"):
+        accuracy(torch.zeros(2, 1, 3), torch.zeros(2, dtype=torch.long))

@@ -26,8 +26,8 @@ def _size(text: str) -> int:
 
 
 def grade_command(args: argparse.Namespace) -> int:
-    from course_utils.grading.batch import grade_batch, summary_table
-    from course_utils.grading.sandbox import Limits, SandboxUnavailable
+    from course_tools.grading.batch import grade_batch, summary_table
+    from course_tools.grading.sandbox import Limits, SandboxUnavailable
 
     limits = Limits(
         wall=args.wall, cell=args.cell_timeout, cpu=args.cpu, memory=_size(args.memory)
@@ -62,7 +62,7 @@ def grade_command(args: argparse.Namespace) -> int:
 
 
 def pack_command(args: argparse.Namespace) -> int:
-    from course_utils.grading.pack import pack
+    from course_tools.grading.pack import pack
 
     path = pack(args.out, lessons=args.lessons or None, archive=not args.no_archive)
     print(f"student bundle written to {path}")
@@ -143,10 +143,10 @@ def main(argv: list[str] | None = None) -> int:
 
     release = commands.add_parser(
         "release",
-        help="regenerate notebooks/ from solutions/ (python -m course_utils.release)",
+        help="regenerate notebooks/ from solutions/ (python -m course_tools.release)",
         add_help=False,
     )
-    release.set_defaults(func=None, module="course_utils.release")
+    release.set_defaults(func=None, module="course_tools.release")
     doctor = commands.add_parser(
         "doctor",
         help="check the environment (python -m course_utils.doctor)",

@@ -1,6 +1,6 @@
 """Grade a whole class: collect, check, autograde in parallel sandboxes, record (instructors).
 
-    from course_utils.grading.batch import grade_batch
+    from course_tools.grading.batch import grade_batch
     rows = grade_batch("00_orientation", "downloads/00_orientation")
 
 The work is laid out under the output folder (default `build/grading/<assignment>/`):
@@ -35,10 +35,10 @@ from pathlib import Path
 
 import nbformat
 
-from course_utils.grading.collect import Submission, collect
-from course_utils.grading.integrity import prepare_submission
-from course_utils.grading.sandbox import Limits, check_sandbox, kill_user
-from course_utils.release import COURSE_ROOT, run_nbgrader
+from course_tools.grading.collect import Submission, collect
+from course_tools.grading.integrity import prepare_submission
+from course_tools.grading.sandbox import Limits, check_sandbox, kill_user
+from course_tools.release import COURSE_ROOT, run_nbgrader
 
 GRADER_VERSION = "1"
 
@@ -141,12 +141,12 @@ def _blank_result(student: str, assignment: str, problems: list[str]) -> dict:
 
 
 class WorkerProcess:
-    """A long-lived `python -m course_utils.grading.worker --serve`: it imports nbgrader once and
+    """A long-lived `python -m course_tools.grading.worker --serve`: it imports nbgrader once and
     grades one job after another. A job that runs past the wall-time limit kills it (and its
     process group); the next job starts a fresh one."""
 
     def __init__(self, logs: Path):
-        from course_utils.grading.worker import DONE
+        from course_tools.grading.worker import DONE
 
         self.done = DONE
         logs.mkdir(parents=True, exist_ok=True)
@@ -161,7 +161,7 @@ class WorkerProcess:
         )
         env["PYTHONUNBUFFERED"] = "1"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "course_utils.grading.worker", "--serve"],
+            [sys.executable, "-m", "course_tools.grading.worker", "--serve"],
             cwd=logs,  # not the caller's working folder, which may change or go away
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import nbformat
 
-from course_utils.release import COURSE_ROOT
+from course_tools.release import COURSE_ROOT
 
 ENVIRONMENT_FILES = (
     "pyproject.toml",
