@@ -106,11 +106,14 @@ def grade_id(cell) -> str | None:
 
 
 def student_notebook(
-    lesson: str, replacements: dict[str, str] | None = None, solved: bool = True
+    lesson: str,
+    replacements: dict[str, str | None] | None = None,
+    solved: bool = True,
 ):
     """The release notebook with every solution cell answered as the solutions do, except `replacements`.
 
-    solved=False leaves the release untouched (what a student who did nothing hands in).
+    A replacement of None leaves that cell as the release has it (not attempted);
+    solved=False leaves the whole release untouched (what a student who did nothing hands in).
     """
     notebook = release_notebook(lesson)
     if not solved:
@@ -128,7 +131,9 @@ def student_notebook(
         )
     for cell in notebook.cells:
         if grade_id(cell) in answers:
-            cell.source = replacements.get(grade_id(cell), answers[grade_id(cell)])
+            chosen = replacements.get(grade_id(cell), answers[grade_id(cell)])
+            if chosen is not None:
+                cell.source = chosen
     return notebook
 
 
@@ -188,8 +193,9 @@ def autograde(
 # does (test cells restored from the source with their hidden tests, NBGRADER_EXECUTION
 # set, stderr matching nbgrader_config's IgnorePattern dropped, nbgrader's own
 # determine_grade on the outputs) but runs them one after another in one kernel per
-# worker, with the namespace reset in between. tests/test_roundtrip.py checks that it
-# gives exactly nbgrader's scores on the submissions that both grade.
+# worker, with the namespace reset in between, and stops after the last test cell (the
+# demonstrations that follow cannot change a score). tests/test_roundtrip.py checks that
+# it gives exactly nbgrader's scores on the submissions that both grade.
 # ---------------------------------------------------------------------------------------
 
 
@@ -215,13 +221,25 @@ def graded_notebook(lesson: str, submission):
     return notebook
 
 
+def _is_test(cell) -> bool:
+    """An autograded test cell: graded, not a solution."""
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return (
+        cell.cell_type == "code"
+        and bool(meta.get("grade"))
+        and not meta.get("solution")
+    )
+
+
 def _run_cells(
     client, manager, notebook, timeout: float, ignore, stop_at_loss: bool = False
 ) -> dict[str, tuple]:
     from nbgrader.utils import determine_grade
 
     scores = {}
-    for cell in notebook.cells:
+    tests = [i for i, c in enumerate(notebook.cells) if _is_test(c)]
+    # Cells after the last test cannot change a score: they are not run.
+    for cell in notebook.cells[: tests[-1] + 1 if tests else 0]:
         if cell.cell_type != "code":
             continue
         outputs = []
@@ -256,10 +274,9 @@ def _run_cells(
                 and re.search(ignore, o.text)
             )
         ]
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("grade") and not meta.get("solution"):
+        if _is_test(cell):
             score, maximum = determine_grade(cell)
-            scores[meta["grade_id"]] = (score, maximum)
+            scores[grade_id(cell)] = (score, maximum)
             if stop_at_loss and score < maximum:
                 break  # a mistake needs to lose points once; the rest would cost time only
         if not manager.is_alive():

@@ -2,14 +2,15 @@
 
 - the solutions, handed in as a student's notebook, earn full marks on every test cell
   (graded by a real `nbgrader autograde` run);
-- the untouched release earns nothing (idem);
+- the untouched release earns nothing;
 - every plausible mistake in tests/mistakes/<lesson>/ loses points;
 - every correct alternative in tests/alternatives/<lesson>/ earns exactly the solution's
   points, cell for cell.
 
-The catalogues are graded in shared kernels (roundtrip.grade_in_shared_kernel), which score
-as nbgrader does; the solution, the release, one mistake and one alternative of each lesson
-also go through real nbgrader, and the scores must agree cell for cell.
+The catalogues and the release are graded in shared kernels
+(roundtrip.grade_in_shared_kernel), which score as nbgrader does: the solution and one mixed
+submission (a correct alternative, a mistake and an unanswered exercise) also go through
+real nbgrader and `course grade`, and all three must agree cell for cell.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ def submissions(lesson: str) -> dict[str, object]:
     found = {
         "solution": student_notebook(lesson),
         "untouched-release": student_notebook(lesson, solved=False),
+        "mixed": student_notebook(lesson, mixed_answers(lesson)),
     }
     for variant in load_mistakes(lesson) + load_alternatives(lesson):
         found[f"{variant.kind}-{variant.name}"] = student_notebook(
@@ -63,12 +65,35 @@ def submissions(lesson: str) -> dict[str, object]:
     return found
 
 
+def mixed_answers(lesson: str) -> dict[str, str | None]:
+    """One submission with every kind of answer the graders must agree on.
+
+    In notebook order: the first graded function answered by a correct alternative, the
+    second by a mistake, the last of three or more left as the release has it, the others
+    as the solutions. A lesson with one graded function gets its first mistake.
+    """
+    functions = [
+        c.metadata.nbgrader.grade_id
+        for c in source_notebook(lesson).cells
+        if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")
+    ]
+    first = {}
+    for variant in load_alternatives(lesson) + load_mistakes(lesson):
+        first.setdefault((variant.replaces, variant.kind), variant.source)
+    if len(functions) == 1:
+        return {functions[0]: first[functions[0], "mistake"]}
+    answers: dict[str, str | None] = {
+        functions[0]: first[functions[0], "alternative"],
+        functions[1]: first[functions[1], "mistake"],
+    }
+    if len(functions) >= 3:
+        answers[functions[-1]] = None
+    return answers
+
+
 def cross_checked(lesson: str) -> list[str]:
-    """The submissions that both graders grade: solution, release, a mistake and an alternative."""
-    sample = ["solution", "untouched-release"]
-    sample += [f"mistake-{v.name}" for v in load_mistakes(lesson)[:1]]
-    sample += [f"alternative-{v.name}" for v in load_alternatives(lesson)[:1]]
-    return sample
+    """The submissions that every grader grades: the solution and the mixed one (see above)."""
+    return ["solution", "mixed"]
 
 
 def graded_functions(lesson: str) -> set[str]:
@@ -198,7 +223,7 @@ def test_solution_earns_full_marks(lesson):
 
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_untouched_release_earns_nothing(lesson):
-    scores = graded(lesson)["untouched-release"]
+    scores = graded_in_shared_kernel(lesson)["untouched-release"]
     earned = {cell: s for cell, s in scores.items() if s[0] != 0}
     assert not earned, (
         f"{lesson}: the release earns points with no work done: {describe(earned)}"
@@ -221,6 +246,14 @@ def test_every_mistake_loses_points(lesson):
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_shared_kernel_scores_like_nbgrader(lesson):
     by_nbgrader, shared = graded(lesson), graded_in_shared_kernel(lesson)
+    earned = sum(s for s, _ in by_nbgrader["mixed"].values())
+    most = sum(m for _, m in by_nbgrader["mixed"].values())
+    some = len(graded_functions(lesson)) > 1  # then one function has a correct answer
+    assert (0 < earned if some else 0 <= earned) and earned < most, (
+        f"{lesson}: the mixed submission should lose points"
+        + (" and earn some" if some else "")
+        + f": {describe(by_nbgrader['mixed'])}"
+    )
     for name in cross_checked(lesson):
         assert shared[name] == by_nbgrader[name], (
             f"{lesson}, {name}: nbgrader gave {describe(by_nbgrader[name])}, the shared kernel {describe(shared[name])}"
