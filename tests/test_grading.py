@@ -350,6 +350,10 @@ def test_student_pack_holds_what_students_need_and_nothing_of_solutions(tmp_path
     ]:
         assert (out / needed).exists(), needed
     assert not list(out.rglob("solutions")) and not list(out.rglob("*.db"))
+    assert not (out / "course_tools").exists()
+    pyproject = (out / "pyproject.toml").read_text()
+    assert "course_tools" not in pyproject and "[project.scripts]" not in pyproject
+    assert 'include = ["course_utils*"]' in pyproject
     assert leaks(out) == []
     names = zipfile.ZipFile(tmp_path / "student-pack.zip").namelist()
     assert f"student-pack/notebooks/{LESSON}/{LESSON}.ipynb" in names

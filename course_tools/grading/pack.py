@@ -117,6 +117,18 @@ def solution_secrets(root: Path = COURSE_ROOT) -> tuple[set[str], set[str]]:
     return solution_lines, hidden_lines
 
 
+def without_instructor_tools(pyproject: str) -> str:
+    """The course's pyproject.toml as the student pack needs it: no `course_tools` package and
+    no `course` command (both are the instructor's and not in the pack)."""
+    kept, skipping = [], False
+    for line in pyproject.splitlines(keepends=True):
+        if line.startswith("["):
+            skipping = line.strip() == "[project.scripts]"
+        if not skipping:
+            kept.append(line.replace(', "course_tools*"', ""))
+    return "".join(kept)
+
+
 def leaks(bundle: Path, root: Path = COURSE_ROOT) -> list[str]:
     """Everything of solutions/ found in `bundle`: copies of its files, markers, solution or hidden-test lines."""
     found = []
@@ -197,6 +209,9 @@ def pack(
             if (root / name).exists():
                 shutil.copy(root / name, bundle / name)
         (bundle / "README.md").write_text(STUDENT_README)
+        pyproject = bundle / "pyproject.toml"
+        if pyproject.exists():
+            pyproject.write_text(without_instructor_tools(pyproject.read_text()))
         problems = leaks(bundle, root)
         if problems:
             raise RuntimeError(
