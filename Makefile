@@ -28,10 +28,14 @@ help:
 
 check-python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { \
-	  echo "error: '$(PYTHON)' was not found. Install Python 3.10 or newer and run 'make $(MAKECMDGOALS) PYTHON=/path/to/python3'."; exit 1; }
+	  echo "error: '$(PYTHON)' was not found. Install Python 3.10 to 3.14 and run 'make $(MAKECMDGOALS) PYTHON=/path/to/python3'."; exit 1; }
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' 2>/dev/null || { \
 	  echo "error: the course needs Python 3.10 or newer, but '$(PYTHON)' is $$($(PYTHON) --version 2>&1)."; \
 	  echo "       Install a newer Python (python.org, pyenv, or conda) and run 'make $(MAKECMDGOALS) PYTHON=python3.11'."; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] <= (3, 14) and sys.version_info[:3] != (3, 14, 1) else 1)' 2>/dev/null || { \
+	  echo "error: '$(PYTHON)' is $$($(PYTHON) --version 2>&1), which the course's packages do not support:"; \
+	  echo "       PyTorch 2.13 ships wheels for Python 3.10 to 3.14, and networkx refuses 3.14.1 (a CPython regression)."; \
+	  echo "       Install Python 3.10 to 3.14 (3.14.2 or newer for 3.14) and run 'make $(MAKECMDGOALS) PYTHON=python3.12'."; exit 1; }
 	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || { \
 	  echo "error: '$(PYTHON)' cannot create virtual environments (the venv/ensurepip modules are missing)."; \
 	  echo "       On Debian or Ubuntu: sudo apt-get install python3-venv"; exit 1; }
@@ -91,8 +95,9 @@ bench: setup
 doctor: setup
 	$(BIN)/python -m course_utils.doctor
 
+# uv's universal resolution for every platform and supported Python (course_tools/lock.py).
 lock: setup
-	$(BIN)/python course_tools/lock.py
+	$(BIN)/python -m course_tools.lock
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

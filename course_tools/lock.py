@@ -1,29 +1,57 @@
 """Regenerate requirements.lock, requirements-pretrained.lock and environment.yml.
 
-    python course_tools/lock.py            # rewrite the three files
-    python course_tools/lock.py --check    # exit 1 when they are not what the .in files give
+    python -m course_tools.lock            # rewrite the three files (`make lock`)
+    python -m course_tools.lock --check    # say whether they are what the .in files give
 
 requirements.in lists the course's direct dependencies; requirements-pretrained.in the
-optional extra of lesson 09 (a package that ships pretrained weights). Both are resolved
-together, so the two locks agree on every package they share; requirements.lock keeps
-the packages the core needs, requirements-pretrained.lock the rest.
+optional extra of lesson 09 (a package that ships pretrained weights). uv's universal
+resolver (`uv pip compile --universal`, uv itself pinned in the lock) pins them once for
+every platform and every Python from pyproject.toml's `requires-python` floor up to
+NEWEST_PYTHON: where a release needs a newer Python or one platform only, its line
+carries an environment marker (`soupsieve==2.10 ; python_full_version < '3.11.5'`,
+`pywinpty==3.1.2 ; os_name == 'nt'`). The two files are resolved together, so the
+locks agree on every package they share: requirements.lock keeps what the core needs,
+requirements-pretrained.lock the rest. The versions already in the locks are kept
+unless the .in files ask for others, so a re-lock moves only what it must.
 
-The lock pins every package, direct or not, for two resolutions: one for the running
-Python (3.11 or newer) and one for Python 3.10, whose newest releases of numpy,
-ipython and friends differ. Versions that differ carry a `python_version` marker.
-torch is pinned exactly and its CUDA or Metal extras are left to pip, so the same lock
-serves a CPU laptop, a Mac and a CUDA machine.
+torch is pinned exactly and its CUDA companions (nvidia-*, cuda-*, triton) are left
+out: they depend on the machine, not on the course. pip installs whichever build of
+torch 2.13.0 it can see with the highest version: PyTorch's CPU build (2.13.0+cpu)
+where the pip configuration offers one (a wheel folder in `find-links`, as on course
+machines and CI, or PyTorch's CPU index), PyPI's build elsewhere (CPU on macOS and
+Windows, CUDA on Linux, whose companions pip then adds).
+
+The locks carry no hashes: with them pip cannot install that CPU build. pip ranks a
+file whose link carries a listed hash above a higher version, and a wheel folder's
+files carry none, so given PyPI's hashes of torch it takes PyPI's 527 MB CUDA wheel
+and then stops, since hash checking is all or nothing and the companions have no hash
+in the lock (measured with pip 23.2). Listing the CPU build's hash and not PyPI's Linux
+ones would make every Linux machine without that very wheel fail instead: the CPU
+builds are not on PyPI, the registry the lock is resolved against. Both locks are
+installed in one pip command, so neither can carry hashes alone.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import json
-import re
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+from uv import find_uv_bin
+
+from course_utils.doctor import locked_versions, parse_requirements, pinned_version
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUIREMENTS_IN = ROOT / "requirements.in"
@@ -31,130 +59,107 @@ PRETRAINED_IN = ROOT / "requirements-pretrained.in"
 LOCK = ROOT / "requirements.lock"
 PRETRAINED_LOCK = ROOT / "requirements-pretrained.lock"
 ENVIRONMENT = ROOT / "environment.yml"
-
-# torch's own dependencies, used instead of torch when resolving for Python 3.10 (the
-# CUDA build of torch on PyPI drags platform-specific packages the resolver cannot pick
-# for another interpreter).
-TORCH_PURE_DEPENDENCIES = [
-    "filelock",
-    "typing-extensions>=4.10.0",
-    "setuptools>=77.0.3",
-    "sympy>=1.13.3",
-    "networkx>=2.5.1",
-    "jinja2",
-    "fsspec>=0.8.5",
-]
-LINUX_TAGS = [
-    "manylinux_2_28_x86_64",
-    "manylinux_2_27_x86_64",
-    "manylinux_2_24_x86_64",
-    "manylinux_2_17_x86_64",
-    "manylinux2014_x86_64",
-    "manylinux_2_5_x86_64",
-    "manylinux1_x86_64",
-    "linux_x86_64",
-]
+PYPROJECT = ROOT / "pyproject.toml"
+# The newest Python torch 2.13.0 ships wheels for, and the releases in between that a
+# pinned package refuses, with the reason (the Makefile's check-python agrees).
+NEWEST_PYTHON = "3.14"
+UNSUPPORTED_PYTHONS = {
+    "3.14.1": "its regression breaks networkx (cpython#142214), which excludes it",
+}
+RESOLVER_TIMEOUT_S = 600  # a resolution takes about 15 s with uv's cache
 
 
-def normalise(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
+def oldest_python() -> str:
+    """The floor of pyproject.toml's `requires-python` ("3.10" for ">=3.10")."""
+    with PYPROJECT.open("rb") as file:
+        requires = tomllib.load(file)["project"]["requires-python"]
+    floors = [spec.version for spec in SpecifierSet(requires) if spec.operator == ">="]
+    if len(floors) != 1:
+        raise ValueError(f"expected requires-python like '>=3.10', got {requires!r}")
+    return floors[0]
 
 
-def direct_requirements(path: Path = REQUIREMENTS_IN) -> list[str]:
-    lines = []
-    for line in path.read_text().splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            lines.append(line)
-    return lines
+def is_torch_companion(name: str) -> bool:
+    """A platform-specific package of torch's CUDA build, which the locks leave to pip."""
+    name = canonicalize_name(name)
+    return name.startswith(("nvidia-", "cuda-")) or name == "triton"
 
 
-def resolve(requirements: list[str], python_version: str | None) -> dict[str, str]:
-    """Ask pip which versions it would install; returns {normalised name: version}."""
-    with tempfile.TemporaryDirectory() as scratch:
-        req_file = Path(scratch) / "requirements.txt"
-        req_file.write_text("\n".join(requirements) + "\n")
-        report = Path(scratch) / "report.json"
-        command = [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--dry-run",
-            "--ignore-installed",
-            "--quiet",
-            "--report",
-            str(report),
-            "-r",
-            str(req_file),
-        ]
-        if python_version:
-            command += [
-                "--python-version",
-                python_version,
-                "--only-binary=:all:",
-                "--target",
-                str(Path(scratch) / "target"),
-            ]
-            for tag in LINUX_TAGS:
-                command += ["--platform", tag]
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-        installed = json.loads(report.read_text())["install"]
-    return {
-        normalise(item["metadata"]["name"]): item["metadata"]["version"]
-        for item in installed
-    }
-
-
-def strip_local(version: str) -> str:
-    return version.split("+", 1)[0]  # 2.13.0+cpu -> 2.13.0
-
-
-# torch's platform-specific companions (CUDA libraries, triton) are left to pip: they
-# depend on the machine (CPU, CUDA, Mac), not on the course.
-PLATFORM_SPECIFIC = re.compile(r"^(nvidia-|cuda-|triton$)")
-
-
-def merge(
-    current: dict[str, str], legacy: dict[str, str], names: set[str]
-) -> list[str]:
-    """Lock lines for `names`: one pin where both Pythons agree, marked pins where they differ."""
-    lines = []
-    for name in sorted(n for n in names if not PLATFORM_SPECIFIC.match(n)):
-        new, old = current.get(name), legacy.get(name)
-        if name == "torch" or new == old:
-            lines.append(f"{name}=={strip_local(new)}")
-            continue
-        if new:
-            lines.append(f'{name}=={strip_local(new)} ; python_version >= "3.11"')
-        if old:
-            lines.append(f'{name}=={old} ; python_version < "3.11"')
-    return lines
-
-
-def without_torch(requirements: list[str]) -> list[str]:
+def locked_lines(text: str) -> list[tuple[str, Requirement]]:
+    """(line, requirement) for each requirement line of a resolver's output."""
     return [
-        r for r in requirements if normalise(re.split(r"[=<>!~ ;\[]", r)[0]) != "torch"
-    ] + TORCH_PURE_DEPENDENCIES
+        (line, requirements[0])
+        for line in text.splitlines()
+        if (requirements := parse_requirements(line, "the resolver's output"))
+    ]
+
+
+def resolve(inputs: list[Path], preferences: str) -> list[tuple[str, Requirement]]:
+    """uv's universal resolution of `inputs`, keeping the versions `preferences` (the
+    text of a lock) pins wherever the inputs allow; torch's companions left out."""
+    with tempfile.TemporaryDirectory() as scratch:
+        output = Path(scratch) / "resolved.txt"
+        output.write_text(preferences)  # uv prefers the pins of the file it rewrites
+        command = [
+            find_uv_bin(),
+            "pip",
+            "compile",
+            "--universal",
+            f"--python-version={oldest_python()}",
+            "--no-config",
+            "--no-header",
+            "--annotation-style=line",
+            "--quiet",
+            f"--output-file={output}",
+            *(path.relative_to(ROOT).as_posix() for path in inputs),
+        ]
+        subprocess.run(command, cwd=ROOT, check=True, timeout=RESOLVER_TIMEOUT_S)
+        resolved = output.read_text()
+    return [
+        pin for pin in locked_lines(resolved) if not is_torch_companion(pin[1].name)
+    ]
+
+
+def pin_key(requirement: Requirement) -> tuple[str, str, str]:
+    return (
+        canonicalize_name(requirement.name),
+        str(requirement.specifier),
+        str(requirement.marker),
+    )
+
+
+def split_locks(
+    joint: list[tuple[str, Requirement]], core: list[tuple[str, Requirement]]
+) -> list[str]:
+    """The extra's lock lines: the joint resolution's pins the core's does not have.
+
+    Raises ValueError when the two resolutions pin a package differently."""
+    joint_versions = {
+        (canonicalize_name(req.name), pinned_version(req)) for _, req in joint
+    }
+    for line, requirement in core:
+        key = (canonicalize_name(requirement.name), pinned_version(requirement))
+        if key not in joint_versions:
+            raise ValueError(f"the core pins {line!r}, which the joint lock does not")
+    core_keys = {pin_key(requirement) for _, requirement in core}
+    return [line for line, req in joint if pin_key(req) not in core_keys]
 
 
 def lock_lines() -> tuple[list[str], list[str]]:
-    """(core lock lines, pretrained-extra lock lines), from one joint resolution per Python."""
-    core, extra = direct_requirements(), direct_requirements(PRETRAINED_IN)
-    current, legacy = (
-        resolve(core + extra, None),
-        resolve(without_torch(core + extra), "3.10"),
-    )
-    core_names = set(resolve(core, None)) | set(resolve(without_torch(core), "3.10"))
-    everything = set(current) | set(legacy)
-    return merge(current, legacy, core_names), merge(
-        current, legacy, everything - core_names
-    )
+    """(core lock lines, pretrained-extra lock lines), from one joint resolution."""
+    current = LOCK.read_text() if LOCK.exists() else ""
+    extra = PRETRAINED_LOCK.read_text() if PRETRAINED_LOCK.exists() else ""
+    joint = resolve([REQUIREMENTS_IN, PRETRAINED_IN], current + extra)
+    # The core alone, preferring the joint pins: split_locks checks it kept every one.
+    core = resolve([REQUIREMENTS_IN], "\n".join(line for line, _ in joint) + "\n")
+    return [line for line, _ in core], split_locks(joint, core)
 
 
 def render_lock(lines: list[str]) -> str:
     header = (
-        "# Generated by `python course_tools/lock.py` from requirements.in: do not edit by hand.\n"
+        "# Generated by `python -m course_tools.lock` from requirements.in (`make lock`):\n"
+        f"# do not edit by hand. One set of pins for Linux, macOS and Windows, Python "
+        f"{oldest_python()} to {NEWEST_PYTHON}.\n"
         "# Installed by `make lab` and `make test`; environment.yml carries the same pins.\n"
     )
     return header + "\n".join(lines) + "\n"
@@ -162,22 +167,20 @@ def render_lock(lines: list[str]) -> str:
 
 def render_pretrained_lock(lines: list[str]) -> str:
     header = (
-        "# Generated by `python course_tools/lock.py` from requirements-pretrained.in: do not edit by hand.\n"
-        "# The optional extra of lesson 09 (pretrained weights), on top of requirements.lock.\n"
-        "# Installed by `make pretrained` and `make test`.\n"
+        "# Generated by `python -m course_tools.lock` from requirements-pretrained.in:\n"
+        "# do not edit by hand. The optional extra of lesson 09 (pretrained weights), on\n"
+        "# top of requirements.lock. Installed by `make pretrained` and `make test`.\n"
     )
     return header + "\n".join(lines) + "\n"
 
 
 def render_environment(lines: list[str]) -> str:
-    # conda gets Python and pip; every Python package comes from the same pins as the
-    # lock (the 3.11 side, which is the Python the environment asks for).
-    pins = [
-        line.split(" ;")[0] for line in lines if 'python_version < "3.11"' not in line
-    ]
-    body = "\n".join(f"      - {pin}" for pin in pins)
+    # conda gets Python and pip; pip gets the lock's own lines, markers included (conda
+    # hands them to pip as a requirements file), quoted for YAML.
+    pins = [line.split("#", 1)[0].strip() for line in lines]
+    body = "\n".join(f"      - {json.dumps(pin)}" for pin in pins)
     return (
-        "# Generated by `python course_tools/lock.py`: the conda twin of requirements.lock.\n"
+        "# Generated by `python -m course_tools.lock`: the conda twin of requirements.lock.\n"
         "#   conda env create -f environment.yml && conda activate attention-course\n"
         "#   pip install --no-deps -e .\n"
         "name: attention-course\n"
@@ -191,13 +194,34 @@ def render_environment(lines: list[str]) -> str:
     )
 
 
+def warn_about_the_resolver() -> None:
+    """A different uv may write the same pins differently: say so before comparing."""
+    installed = importlib.metadata.version("uv")
+    locked = locked_versions(LOCK).get("uv")
+    if locked and installed != locked:
+        print(
+            f"note: uv {installed} is installed but the lock pins uv {locked}; "
+            "run `make setup` first if the comparison fails",
+            file=sys.stderr,
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--check", action="store_true", help="only compare, write nothing"
     )
     args = parser.parse_args()
-    core, extra = lock_lines()
+    warn_about_the_resolver()
+    try:
+        core, extra = lock_lines()
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
+        print(
+            f"error: uv could not resolve the requirements ({error}); its message is "
+            "above. Is the package registry reachable?",
+            file=sys.stderr,
+        )
+        return 2
     wanted = {
         LOCK: render_lock(core),
         PRETRAINED_LOCK: render_pretrained_lock(extra),
@@ -210,7 +234,11 @@ def main() -> int:
     ]
     if args.check:
         for path in stale:
-            print(f"{path.name} is out of date with requirements.in: run `make lock`")
+            print(f"{path.name} is out of date with the .in files: run `make lock`")
+        if not stale:
+            print(
+                "requirements.lock, requirements-pretrained.lock, environment.yml: current"
+            )
         return 1 if stale else 0
     for path, text in wanted.items():
         path.write_text(text)

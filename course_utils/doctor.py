@@ -12,10 +12,13 @@ import argparse
 import importlib.metadata
 import json
 import os
-import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from packaging.markers import default_environment
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
 
 MIN_PYTHON = (3, 10)
 # Packages the lessons import, with the name they are installed under.
@@ -49,24 +52,72 @@ class Check:
         return text
 
 
-def locked_versions(
-    lock_file: Path = LOCK_FILE, python: tuple[int, int] | None = None
+def parse_requirements(text: str, source: str = "requirements") -> list[Requirement]:
+    """The requirements in the text of a pip requirements file (lesson 00).
+
+    Lines continued with a backslash are joined; comments, blank lines, pip's options
+    (`--hash=...` after a requirement, `-r`/`--index-url` lines) are left out. A line
+    that is none of these and no requirement raises ValueError naming the line.
+    """
+    requirements = []
+    for line in text.replace("\\\n", " ").splitlines():
+        line = line.split("#", 1)[0].split(" --", 1)[0].strip()
+        if not line or line.startswith("-"):
+            continue
+        try:
+            requirements.append(Requirement(line))
+        except InvalidRequirement as error:
+            raise ValueError(
+                f"{source}: expected a requirement such as "
+                f"'numpy==2.4.6 ; python_version >= \"3.11\"', got {line!r} ({error})"
+            ) from error
+    return requirements
+
+
+def pinned_version(requirement: Requirement) -> str:
+    """The one version `name==version` pins; ValueError for anything looser (lesson 00)."""
+    specifiers = list(requirement.specifier)
+    exact = len(specifiers) == 1 and specifiers[0].operator in ("==", "===")
+    if not exact or "*" in specifiers[0].version:
+        raise ValueError(
+            f"expected an exact pin such as '{requirement.name}==1.2.3', "
+            f"got {str(requirement)!r}"
+        )
+    return specifiers[0].version
+
+
+def marker_environment(
+    python: tuple[int, ...] | None = None, **variables: str
 ) -> dict[str, str]:
-    """Pinned versions from requirements.lock for this Python (or `python`), {name: version} (lesson 00)."""
+    """The marker variables of this interpreter, with `python` ((3, 12) or (3, 11, 4))
+    and any variable (`sys_platform="win32"`) replaced by another machine's (lesson 00)."""
+    environment = dict(default_environment())
+    if python is not None:
+        full = (*python, 0, 0)[:3]
+        environment["python_version"] = f"{full[0]}.{full[1]}"
+        environment["python_full_version"] = ".".join(map(str, full))
+    environment.update(variables)
+    return environment
+
+
+def locked_versions(
+    lock_file: Path = LOCK_FILE,
+    python: tuple[int, ...] | None = None,
+    environment: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """Versions requirements.lock pins for this machine, {normalised name: version} (lesson 00).
+
+    `python` or a whole marker `environment` (see `marker_environment`) reads the pins
+    another machine would install instead.
+    """
     if not lock_file.exists():
         return {}
-    pins = {}
-    modern = (python or sys.version_info[:2]) >= (3, 11)
-    for line in lock_file.read_text().splitlines():
-        line = line.split("#", 1)[0].strip()
-        match = re.match(r"([A-Za-z0-9_.\-]+)==([^\s;]+)\s*(?:;\s*(.*))?$", line)
-        if not match:
-            continue
-        name, version, marker = match.groups()
-        if marker and ('>= "3.11"' in marker) != modern:
-            continue
-        pins[re.sub(r"[-_.]+", "-", name).lower()] = version
-    return pins
+    environment = environment or marker_environment(python)
+    return {
+        canonicalize_name(requirement.name): pinned_version(requirement)
+        for requirement in parse_requirements(lock_file.read_text(), lock_file.name)
+        if requirement.marker is None or requirement.marker.evaluate(environment)
+    }
 
 
 def check_python() -> Check:
