@@ -5,16 +5,17 @@ preset on CUDA, randomly initialised (speed does not depend on the weights, and 
 downloaded). Both decoders start from a one-token prompt and write block_size - 1 tokens, so
 the context fills the whole window:
   no cache   course_utils.reference.gpt.generate: every new token runs the model over the whole context
-  KV cache   benchmarks.kv_decode.generate_cached: every new token runs one position against
-             the cached keys and values of the earlier ones
+  KV cache   course_utils.reference.kv_cache.generate_with_cache (lesson 08's reference): every
+             new token runs one position against the cached keys and values of the earlier ones
+Both draw the same tokens (tests/test_gpt.py checks it) with the same attention kernel.
 """
 
 from __future__ import annotations
 
 import torch
 
-from benchmarks.kv_decode import generate_cached
 from course_utils.reference.gpt import GPT, count_parameters, generate
+from course_utils.reference.kv_cache import generate_with_cache
 from course_utils.timing import median_time
 from course_utils.train import preset
 
@@ -29,7 +30,7 @@ def run(
 ) -> dict:
     """Tokens per second of both decoders at each batch size; `threads` CPU threads (None: torch's setting)."""
     preset_name = preset_name or ("gpu" if device.type == "cuda" else "cpu")
-    config = preset(preset_name).replace(dropout=0.0).model_config(vocab_size=128)
+    config = preset(preset_name, model={"dropout": 0.0}).model_config(vocab_size=128)
     torch.manual_seed(0)
     model = GPT(config).to(device).eval()
     new_tokens = config.block_size - 1
@@ -37,7 +38,10 @@ def run(
     for batch in batch_sizes:
         prompt = torch.zeros(batch, 1, dtype=torch.long, device=device)  # (B, 1)
         row = {"batch": batch, "new_tokens": new_tokens}
-        for label, decoder in (("no_cache", generate), ("kv_cache", generate_cached)):
+        for label, decoder in (
+            ("no_cache", generate),
+            ("kv_cache", generate_with_cache),
+        ):
             seconds = median_time(
                 lambda decoder=decoder, prompt=prompt: decoder(
                     model, prompt, new_tokens, top_k=20

@@ -1,11 +1,16 @@
 """Training throughput: the course's plain model against the fast path (issue 9, parts 1 and 2).
 
-Recipes (all on the same corpus, seed and batches):
+Every run is course_utils.train's own loop, taken apart: `build_run` sets it up (data, model,
+`make_optimizer`'s AdamW, autocast, compilation), `train_step` takes each step, and
+`estimate_loss` evaluates, so the numbers are those of the code lesson 07 runs. Recipes (all
+on the same corpus, seed and batches), as TrainConfig settings:
   plain  the course's GPT with the explicit, student-style attention (softmax(QK^T/sqrt(d)) V,
-         lessons 02-05), float32 (TF32 off on CUDA), the for-each AdamW.
-  fast   fused attention (F.scaled_dot_product_attention), fused AdamW; on CUDA also bf16
-         autocast, TF32 and torch.compile (the default mode; --compile-mode reduce-overhead adds
-         CUDA graphs). On the CPU, torch.compile only with --compile.
+         lessons 02-05; fused_attention=False), float32 (dtype="float32", TF32 off on
+         CUDA), no compilation, PyTorch's default (unfused) AdamW.
+  fast   train.py's defaults: fused attention (F.scaled_dot_product_attention), and on CUDA
+         the fused AdamW, bf16 autocast, TF32 and torch.compile (the default mode;
+         --compile-mode reduce-overhead adds CUDA graphs). On the CPU, torch.compile only
+         with --compile.
   tuned  (CUDA only) the fast path with a recipe that reaches a given loss sooner: a higher
          peak learning rate (2e-3), a shorter cosine schedule (half the steps) and lighter dropout.
 
@@ -18,17 +23,21 @@ Chowdhery et al., 2022, appendix B).
 
 from __future__ import annotations
 
-import contextlib
 import time
 
 import torch
-from torch import nn
 
 from benchmarks.machine import bf16_peak_tflops
-from course_utils.reference.gpt import GPT, count_parameters, set_fused_attention
-from course_utils.runtime import seed_everything
+from course_utils.reference.gpt import GPT, count_parameters
 from course_utils.tasks.text import TextData, load_corpus
-from course_utils.train import TrainConfig, estimate_loss, learning_rate, preset
+from course_utils.train import (
+    TrainConfig,
+    build_run,
+    estimate_loss,
+    make_optimizer,
+    preset,
+    train_step,
+)
 
 
 def flops_per_token(model: GPT) -> float:
@@ -43,10 +52,24 @@ def recipe_config(base: TrainConfig, recipe: str) -> TrainConfig:
             learning_rate=2e-3,
             min_lr=2e-4,
             max_steps=base.max_steps // 2,
-            dropout=min(base.dropout, 0.1),
+            model={"dropout": min(base.model.dropout, 0.1)},
             name=f"{base.name}-tuned",
         )
     return base
+
+
+def recipe_settings(
+    config: TrainConfig, recipe: str, device: torch.device, compile_model: bool
+) -> TrainConfig:
+    """A recipe as TrainConfig settings: plain without fused attention, autocast or compilation."""
+    plain = recipe == "plain"
+    return recipe_config(config, recipe).replace(
+        fused_attention=not plain,
+        dtype="float32" if plain else "auto",
+        compile="on" if compile_model else "off",
+        device=device.type,
+        checkpoint=None,
+    )
 
 
 def train_run(
@@ -62,84 +85,62 @@ def train_run(
     compile_mode: str | None = None,
     log=print,
 ) -> dict:
-    """Train one recipe ('plain', 'fast', 'tuned') for `seconds` of wall time or `steps` steps; return its numbers."""
-    config = recipe_config(config, recipe)
+    """Train one recipe ('plain', 'fast', 'tuned') for `seconds` of wall time or `steps` steps; return its numbers.
+
+    The run is course_utils.train's: `build_run` sets it up, `train_step` takes each step,
+    `estimate_loss` evaluates. Only the timing, the clock and the recipe's switches are here.
+    """
     plain = recipe == "plain"
-    seed_everything(config.seed)
-    model = GPT(config.model_config(data.tokenizer.vocab_size))
-    set_fused_attention(model, not plain)
-    model.to(device)
     cuda = device.type == "cuda"
-    if cuda:
-        torch.backends.cuda.matmul.allow_tf32 = not plain
-        torch.backends.cudnn.allow_tf32 = not plain
-        torch.cuda.reset_peak_memory_stats(device)
-    params = {id(p): p for p in model.parameters()}.values()
-    groups = [
-        {
-            "params": [p for p in params if p.dim() >= 2],
-            "weight_decay": config.weight_decay,
-        },
-        {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0},
-    ]
-    optimizer = torch.optim.AdamW(
-        groups,
-        lr=config.learning_rate,
-        betas=(config.beta1, config.beta2),
-        **({"foreach": True} if plain else {"fused": True}),
-    )
-    amp = (
-        torch.bfloat16
-        if (cuda and not plain and torch.cuda.is_bf16_supported())
-        else None
-    )
     if compile_model is None:
         compile_model = cuda and not plain
-    runner = torch.compile(model, mode=compile_mode) if compile_model else model
-    autocast = (
-        (lambda: torch.autocast("cuda", dtype=amp)) if amp else contextlib.nullcontext
-    )
+    default_compile = compile_model and compile_mode is None
+    config = recipe_settings(config, recipe, device, default_compile)
+    run = build_run(config, data=data)
+    if plain:
+        # float32 arithmetic throughout (TF32 off) and the unfused AdamW
+        torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False
+        run.optimizer = make_optimizer(run.model, config, run.device, fused=False)
+    if compile_model and compile_mode is not None:
+        run.runner = torch.compile(run.model, mode=compile_mode)
+    if cuda:
+        torch.cuda.reset_peak_memory_stats(run.device)
     limit_steps = steps if steps is not None else config.max_steps
 
-    evals, step, tokens = [], 0, 0
+    evals, tokens = [], 0
     timed_start = timed_tokens = None
     reached_target_s = None
     paused = 0.0  # evaluation seconds after the timed start, left out of the rate
     start = time.perf_counter()
-    model.train()
-    while step < limit_steps:
-        generator = torch.Generator().manual_seed(config.seed * 1_000_003 + step)
-        x, y = data.batch(
-            "train", config.batch_size, config.block_size, generator, device
-        )  # (B, T) each
-        for group in optimizer.param_groups:
-            group["lr"] = learning_rate(config, step)
-        with autocast():
-            _, loss = runner(x, y)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
-        optimizer.step()
-        step += 1
+    run.model.train()
+    while run.step < limit_steps:
+        batch = run.batch(run.step)  # (B, T) each
+        lr = run.schedule(run.step)
+        train_step(run.runner, batch, run.optimizer, lr, config, run.autocast)
+        run.step += 1
         tokens += config.tokens_per_step()
-        if step == 3:  # the first steps include compilation and allocator warm-up
+        if run.step == 3:  # the first steps include compilation and allocator warm-up
             if cuda:
-                torch.cuda.synchronize(device)
+                torch.cuda.synchronize(run.device)
             timed_start, timed_tokens = time.perf_counter(), tokens
         elapsed = time.perf_counter() - start
         out_of_time = seconds is not None and elapsed >= seconds
-        if step % config.eval_interval == 0 or out_of_time or step == limit_steps:
-            losses = estimate_loss(model, data, config, device, amp)
+        if (
+            run.step % config.eval_interval == 0
+            or out_of_time
+            or run.step == limit_steps
+        ):
+            losses = estimate_loss(run.model, data, config, run.device, run.amp)
             evals.append(
                 {
-                    "step": step,
+                    "step": run.step,
                     "seconds": round(elapsed, 2),
                     "val_loss": round(losses["val"], 4),
                     "train_loss": round(losses["train"], 4),
                 }
             )
             log(
-                f"  {recipe:>5} step {step:5d}  {elapsed:7.1f} s  val {losses['val']:.4f}"
+                f"  {recipe:>5} step {run.step:5d}  {elapsed:7.1f} s  val {losses['val']:.4f}"
             )
             if (
                 target_loss is not None
@@ -153,43 +154,44 @@ def train_run(
         if out_of_time:
             break
     if cuda:
-        torch.cuda.synchronize(device)
+        torch.cuda.synchronize(run.device)
     end = time.perf_counter()
     rate = (
         ((tokens - timed_tokens) / (end - timed_start - paused))
         if timed_start and tokens > timed_tokens
         else float("nan")
     )
-    peak = bf16_peak_tflops(device)
-    achieved = rate * flops_per_token(model) / 1e12
+    peak = bf16_peak_tflops(run.device)
+    achieved = rate * flops_per_token(run.model) / 1e12
     return {
         "recipe": recipe,
-        "device": str(device),
+        "device": str(run.device),
         "config": {
-            k: getattr(config, k)
-            for k in (
-                "n_layer",
-                "n_head",
-                "d_model",
-                "block_size",
-                "batch_size",
-                "dropout",
-                "learning_rate",
-                "min_lr",
-                "warmup_steps",
-                "max_steps",
-            )
+            **{
+                k: getattr(config.model, k)
+                for k in ("n_layer", "n_head", "d_model", "block_size", "dropout")
+            },
+            **{
+                k: getattr(config, k)
+                for k in (
+                    "batch_size",
+                    "learning_rate",
+                    "min_lr",
+                    "warmup_steps",
+                    "max_steps",
+                )
+            },
         },
-        "parameters": count_parameters(model),
-        "autocast": str(amp) if amp else "float32",
+        "parameters": count_parameters(run.model),
+        "autocast": str(run.amp) if run.amp else "float32",
         "fused_attention": not plain,
         "compiled": bool(compile_model),
-        "steps": step,
+        "steps": run.step,
         "train_seconds": round(evals[-1]["seconds"], 2) if evals else None,
         "tokens_per_second": round(rate, 1),
         "model_tflops": round(achieved, 4),
         "mfu_vs_bf16_peak": round(achieved / peak, 4) if peak else None,
-        "peak_memory_mib": round(torch.cuda.max_memory_allocated(device) / 2**20, 1)
+        "peak_memory_mib": round(torch.cuda.max_memory_allocated(run.device) / 2**20, 1)
         if cuda
         else None,
         "final_val_loss": evals[-1]["val_loss"] if evals else None,

@@ -11,8 +11,9 @@
   only what the kernels return: that is the memory that grows with the (T, T) score matrix.
 * `attention_backends` and `run_backend` call `F.scaled_dot_product_attention` with one kernel
   forced (math, flash, memory-efficient, cuDNN), and report a kernel that cannot run here.
-* `banded_attention` is sliding-window attention computed block by block, so its cost grows
-  like T * window instead of T^2 (the idea of Longformer, Beltagy et al., 2020).
+* `naive_attention` is the course's explicit attention (lessons 02-05), for timing;
+  `banded_attention` is sliding-window attention computed block by block with it, so its
+  cost grows like T * window instead of T^2 (the idea of Longformer, Beltagy et al., 2020).
 * The long-range lookup that compares what the cheaper kinds give up is a task:
   `course_utils.tasks.recall.long_range_recall`.
 """
@@ -27,6 +28,8 @@ from collections.abc import Callable
 import torch
 from torch.nn import functional as F
 from torch.utils._python_dispatch import TorchDispatchMode
+
+from course_utils.reference import scaled_dot_product_attention
 
 # ---------------------------------------------------------------------------------------
 # Memory
@@ -167,11 +170,12 @@ def run_backend(
 def naive_attention(
     q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, mask: torch.Tensor | None = None
 ) -> torch.Tensor:
-    """softmax(q k^T / sqrt(d)) v with explicit matrices, as written in lessons 02-05 (lesson 08 times it)."""
-    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])  # (..., Lq, Lk)
-    if mask is not None:
-        scores = scores.masked_fill(~mask, float("-inf"))
-    return torch.softmax(scores, dim=-1) @ v  # (..., Lq, d_v)
+    """softmax(q k^T / sqrt(d)) v with explicit matrices, the attention of lessons 02-05 (lesson 08 times it).
+
+    The output (..., Lq, d_v) of `course_utils.reference.scaled_dot_product_attention`.
+    """
+    out, _ = scaled_dot_product_attention(q, k, v, mask)
+    return out  # (..., Lq, d_v)
 
 
 # ---------------------------------------------------------------------------------------
@@ -194,21 +198,20 @@ def banded_attention(
     """
     length = q.shape[-2]
     block = block or max(1, window)
-    scale = 1.0 / math.sqrt(q.shape[-1])
     outputs = []
     for start in range(0, length, block):
         stop = min(length, start + block)
         first = max(0, start - window + 1)
-        scores = (
-            q[..., start:stop, :] @ k[..., first:stop, :].transpose(-2, -1) * scale
-        )  # (..., b, keys)
         rows = torch.arange(start, stop, device=q.device).unsqueeze(1)  # (b, 1)
         cols = torch.arange(first, stop, device=q.device).unsqueeze(0)  # (1, keys)
         allowed = (cols <= rows) & (rows - cols < window)  # (b, keys)
-        scores = scores.masked_fill(~allowed, float("-inf"))
-        outputs.append(
-            torch.softmax(scores, dim=-1) @ v[..., first:stop, :]
-        )  # (..., b, d_v)
+        out, _ = scaled_dot_product_attention(
+            q[..., start:stop, :],  # (..., b, d)
+            k[..., first:stop, :],  # (..., keys, d)
+            v[..., first:stop, :],  # (..., keys, d_v)
+            allowed,
+        )
+        outputs.append(out)  # (..., b, d_v)
     return torch.cat(outputs, dim=-2)  # (..., T, d_v)
 
 

@@ -5,11 +5,17 @@ In a notebook::
     from course_utils.train import preset, train
     result = train(preset("cpu"))                 # about 3 minutes on 2 CPU cores
     result = train(preset("cpu").shortened())     # a few seconds (quick mode, grading)
+    result = train(preset("cpu", model={"n_layer": 2}), step=my_step)   # a lesson's own step
+
+A run's settings are a `TrainConfig`, which holds the model's sizes as a `GPTConfig` in its
+`model` field. `train` composes `build_run` (device, data, model, optimizer), a step
+function (`train_step`: forward, backward, clipping, update) and `evaluate`.
 
 From a shell, the same loop, optionally data-parallel on several GPUs or CPU processes::
 
     python -m course_utils.train --preset gpu
     python -m course_utils.train --config my_run.json --set max_steps=2000 --checkpoint checkpoints/run.pt
+    python -m course_utils.train --preset cpu --set model.n_layer=6 --set model.dropout=0.1
     torchrun --nproc_per_node=4 -m course_utils.train --preset gpu     # DistributedDataParallel
 
 On a GPU the loop uses bf16 autocast, torch.compile, fused attention and the fused AdamW
@@ -48,16 +54,16 @@ from course_utils.tasks.text import CharTokenizer, TextData, load_corpus
 
 @dataclass
 class TrainConfig:
-    """Everything that defines a training run (lesson 07). Unknown keys are rejected."""
+    """Everything that defines a training run (lesson 07). Unknown keys are rejected.
+
+    `model` holds the GPT's sizes (a GPTConfig, or a dict of its fields); its `vocab_size` is
+    replaced by the corpus's when the model is built (`model_config`).
+    """
 
     corpus: str = "python-stdlib"  # a corpus name of course_utils.tasks.text, or a path to a text file
     max_chars: int | None = None  # keep only the beginning of the corpus
-    # model
-    n_layer: int = 4
-    n_head: int = 4
-    d_model: int = 128
-    block_size: int = 64
-    dropout: float = 0.0
+    # the model: layers, heads, width, context (block_size), dropout
+    model: GPTConfig = field(default_factory=GPTConfig)
     # optimisation: AdamW, linear warm-up then cosine decay to min_lr (Loshchilov & Hutter, 2017)
     batch_size: int = 32  # the global batch, split over the processes under torchrun
     max_steps: int = 1000
@@ -83,9 +89,17 @@ class TrainConfig:
     name: str = "custom"
 
     def __post_init__(self):
-        if self.batch_size < 1 or self.max_steps < 0 or self.block_size < 1:
+        if isinstance(self.model, dict):
+            self.model = model_settings(GPTConfig(), self.model)
+        if not isinstance(self.model, GPTConfig):
+            raise TypeError(
+                f"TrainConfig.model must be a GPTConfig or a dict of its fields, "
+                f"got {type(self.model).__name__}"
+            )
+        if self.batch_size < 1 or self.max_steps < 0:
             raise ValueError(
-                "batch_size and block_size must be positive and max_steps non-negative"
+                "batch_size must be positive and max_steps non-negative, got "
+                f"batch_size={self.batch_size}, max_steps={self.max_steps}"
             )
         for key, allowed in [
             ("device", ("auto", "cpu", "cuda", "mps")),
@@ -96,18 +110,18 @@ class TrainConfig:
                 raise ValueError(
                     f"TrainConfig.{key} must be one of {allowed}, got {getattr(self, key)!r}"
                 )
-        GPTConfig(
-            vocab_size=1,
-            block_size=self.block_size,
-            n_layer=self.n_layer,
-            n_head=self.n_head,
-            d_model=self.d_model,
-            dropout=self.dropout,
-        )  # validates the model sizes
 
     def replace(self, **changes) -> TrainConfig:
-        """A copy with some fields changed; unknown names raise a TypeError that lists the known ones."""
+        """A copy with some settings changed (lesson 07).
+
+        `model` takes a GPTConfig or a dict of the model fields to change, e.g.
+        `replace(model={"n_layer": 2})`, as does a dotted key, `**{"model.n_layer": 2}`.
+        Unknown names raise a TypeError that lists the known ones.
+        """
+        changes = nest_model_keys(changes)
         check_keys(changes)
+        if isinstance(changes.get("model"), dict):
+            changes["model"] = model_settings(self.model, changes["model"])
         return dataclasses.replace(self, **changes)
 
     def shortened(self, steps: int = 30) -> TrainConfig:
@@ -122,26 +136,62 @@ class TrainConfig:
         )
 
     def model_config(self, vocab_size: int) -> GPTConfig:
-        return GPTConfig(
-            vocab_size=vocab_size,
-            block_size=self.block_size,
-            n_layer=self.n_layer,
-            n_head=self.n_head,
-            d_model=self.d_model,
-            dropout=self.dropout,
-        )
+        """The GPTConfig of the model to build for a vocabulary of `vocab_size` tokens (lesson 07)."""
+        return dataclasses.replace(self.model, vocab_size=vocab_size)
 
     def tokens_per_step(self) -> int:
-        return self.batch_size * self.block_size
+        return self.batch_size * self.model.block_size
+
+    def to_dict(self) -> dict:
+        """The settings as plain values, the model's as a nested dict (what checkpoints store)."""
+        return asdict(self)
+
+
+def nest_model_keys(values: dict) -> dict:
+    """Gather dotted model keys under `model`: {'model.n_layer': 2} -> {'model': {'n_layer': 2}} (lesson 07)."""
+    nested = {key: value for key, value in values.items() if "." not in key}
+    for key, value in values.items():
+        head, _, rest = key.partition(".")
+        if not rest:
+            continue
+        if head != "model":
+            nested[key] = value  # reported by check_keys
+            continue
+        model = nested.setdefault("model", {})
+        if not isinstance(model, dict):
+            raise TypeError(
+                f"{key!r} changes a model that is given whole: give one of them"
+            )
+        nested["model"] = {**model, rest: value}
+    return nested
+
+
+def model_settings(base: GPTConfig, changes: dict) -> GPTConfig:
+    """`base` with some fields changed; unknown names raise a TypeError that lists the known ones (lesson 07)."""
+    known = [f.name for f in dataclasses.fields(GPTConfig)]
+    unknown = sorted(set(changes) - set(known))
+    if unknown:
+        raise TypeError(
+            f"unknown model setting(s) {unknown}; known model settings: {', '.join(known)}"
+        )
+    return dataclasses.replace(base, **changes)
 
 
 def check_keys(values: dict) -> None:
-    """Raise a TypeError naming any key that is not a TrainConfig field (lesson 07)."""
+    """Raise a TypeError naming any key that is not a TrainConfig setting (lesson 07)."""
     known = [f.name for f in dataclasses.fields(TrainConfig)]
     unknown = sorted(set(values) - set(known))
     if unknown:
+        model_fields = {f.name for f in dataclasses.fields(GPTConfig)}
+        hint = (
+            "; the model's sizes go under 'model' (model.n_layer=4 on the command line, "
+            "a [model] table in TOML, a 'model' object in JSON)"
+            if model_fields & set(unknown)
+            else ""
+        )
         raise TypeError(
-            f"unknown training setting(s) {unknown}; known settings: {', '.join(known)}"
+            f"unknown training setting(s) {unknown}; known settings: "
+            f"{', '.join(known)}{hint}"
         )
 
 
@@ -149,10 +199,7 @@ PRESETS: dict[str, TrainConfig] = {
     # About 0.47 M parameters; about 3 minutes on 2 CPU cores (measured in lesson 07).
     "cpu": TrainConfig(
         name="cpu",
-        n_layer=4,
-        n_head=4,
-        d_model=96,
-        block_size=64,
+        model=GPTConfig(n_layer=4, n_head=4, d_model=96, block_size=64),
         batch_size=32,
         max_steps=1500,
         learning_rate=3e-3,
@@ -165,11 +212,7 @@ PRESETS: dict[str, TrainConfig] = {
     # 6 layers, 6 heads, 384 wide, 256 characters of context, about 10.8 M parameters.
     "gpu": TrainConfig(
         name="gpu",
-        n_layer=6,
-        n_head=6,
-        d_model=384,
-        block_size=256,
-        dropout=0.2,
+        model=GPTConfig(n_layer=6, n_head=6, d_model=384, block_size=256, dropout=0.2),
         batch_size=64,
         max_steps=5000,
         learning_rate=1e-3,
@@ -182,10 +225,7 @@ PRESETS: dict[str, TrainConfig] = {
     # A seconds-long run for tests and smoke checks.
     "tiny": TrainConfig(
         name="tiny",
-        n_layer=2,
-        n_head=2,
-        d_model=32,
-        block_size=32,
+        model=GPTConfig(n_layer=2, n_head=2, d_model=32, block_size=32),
         batch_size=8,
         max_steps=20,
         learning_rate=3e-3,
@@ -199,14 +239,28 @@ PRESETS: dict[str, TrainConfig] = {
 
 
 def preset(name: str, **overrides) -> TrainConfig:
-    """A named preset ('cpu', 'gpu', 'tiny') with optional changes, e.g. preset('cpu', max_steps=300) (lesson 07)."""
+    """A named preset ('cpu', 'gpu', 'tiny') with optional changes, e.g. preset('cpu', max_steps=300) (lesson 07).
+
+    Model sizes change through `model`: preset('cpu', model={'n_layer': 2}).
+    """
     if name not in PRESETS:
         raise ValueError(f"unknown preset {name!r}; presets: {', '.join(PRESETS)}")
     return PRESETS[name].replace(**overrides)
 
 
+def config_from_dict(values: dict) -> TrainConfig:
+    """A TrainConfig from settings; an optional 'preset' key names the base (lesson 07).
+
+    The model's settings are a nested dict under 'model' or dotted keys ('model.n_layer').
+    """
+    values = nest_model_keys(values)
+    base = values.pop("preset", None)
+    check_keys(values)
+    return preset(base, **values) if base else TrainConfig(**values)
+
+
 def config_from_file(path: str | Path, **overrides) -> TrainConfig:
-    """A TrainConfig from a JSON or TOML file; an optional 'preset' key names the base (lesson 07)."""
+    """A TrainConfig from a JSON or TOML file, then `overrides` (see config_from_dict) (lesson 07)."""
     path = Path(path)
     text = path.read_text()
     if path.suffix == ".toml":
@@ -215,10 +269,12 @@ def config_from_file(path: str | Path, **overrides) -> TrainConfig:
         values = tomllib.loads(text)
     else:
         values = json.loads(text)
-    base = values.pop("preset", None)
-    values.update(overrides)
-    check_keys(values)
-    return preset(base, **values) if base else TrainConfig(**values)
+    values, overrides = nest_model_keys(values), nest_model_keys(overrides)
+    if isinstance(values.get("model"), dict) and isinstance(
+        overrides.get("model"), dict
+    ):
+        overrides["model"] = {**values["model"], **overrides["model"]}
+    return config_from_dict({**values, **overrides})
 
 
 def learning_rate(config: TrainConfig, step: int) -> float:
@@ -233,9 +289,16 @@ def learning_rate(config: TrainConfig, step: int) -> float:
 
 
 def make_optimizer(
-    model: nn.Module, config: TrainConfig, device: torch.device
+    model: nn.Module,
+    config: TrainConfig,
+    device: torch.device,
+    fused: bool | None = None,
 ) -> torch.optim.AdamW:
-    """AdamW with weight decay on matrices only (not biases, norms); fused kernel on CUDA (lesson 07)."""
+    """AdamW with weight decay on matrices only (not biases, norms) (lesson 07).
+
+    `fused` picks PyTorch's one-kernel AdamW; None uses it on CUDA only, and PyTorch's
+    default implementation elsewhere.
+    """
     params = {id(p): p for p in model.parameters() if p.requires_grad}.values()
     decay = [p for p in params if p.dim() >= 2]
     no_decay = [p for p in params if p.dim() < 2]
@@ -243,7 +306,8 @@ def make_optimizer(
         {"params": decay, "weight_decay": config.weight_decay},
         {"params": no_decay, "weight_decay": 0.0},
     ]
-    extra = {"fused": True} if device.type == "cuda" else {}
+    fused = device.type == "cuda" if fused is None else fused
+    extra = {"fused": True} if fused else {}
     return torch.optim.AdamW(
         groups, lr=config.learning_rate, betas=(config.beta1, config.beta2), **extra
     )
@@ -387,7 +451,7 @@ def estimate_loss(
         total = 0.0
         for _ in range(config.eval_batches):
             x, y = data.batch(
-                split, config.batch_size, config.block_size, generator, device
+                split, config.batch_size, config.model.block_size, generator, device
             )
             with _autocast(device, amp):
                 _, loss = model(x, y)
@@ -462,21 +526,60 @@ def _in_notebook() -> bool:
     return "ipykernel" in sys.modules
 
 
-def train(
+@dataclass
+class Run:
+    """A training run set up by `build_run`: what each step and evaluation needs (lesson 07)."""
+
+    config: TrainConfig
+    model: nn.Module  # the model whose weights are trained
+    runner: nn.Module  # what a step calls: the model, compiled and/or data-parallel
+    optimizer: torch.optim.Optimizer
+    data: TextData
+    device: torch.device
+    amp: torch.dtype | None  # the autocast dtype; None runs in float32
+    dist: Distributed = field(default_factory=Distributed)
+    step: int = 0  # steps taken so far (a resumed run starts after the saved ones)
+    # one dict per step (step, train_loss, lr), and one per evaluation
+    history: list = field(default_factory=list)
+    evals: list = field(default_factory=list)
+
+    def schedule(self, step: int) -> float:
+        """The learning rate of `step` (see learning_rate)."""
+        return learning_rate(self.config, step)
+
+    def autocast(self):
+        """The context a forward pass runs in: bf16 autocast on a GPU, or nothing."""
+        return _autocast(self.device, self.amp)
+
+    def batch(self, step: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """This process's share (x, y), (b, T) each, of the global batch of `step`.
+
+        A generator seeded by the step draws it, so every process, and a resumed run,
+        draws what an uninterrupted single process would.
+        """
+        block_size = self.config.model.block_size
+        local = self.config.batch_size // self.dist.world_size
+        generator = torch.Generator().manual_seed(self.config.seed * 1_000_003 + step)
+        starts = self.data.starts(
+            "train", self.config.batch_size, block_size, generator
+        )
+        mine = starts[self.dist.rank * local : (self.dist.rank + 1) * local]  # (b,)
+        return self.data.windows("train", mine, block_size, self.device)  # (b, T) each
+
+
+def build_run(
     config: TrainConfig,
     model: nn.Module | None = None,
     data: TextData | None = None,
     *,
     resume: bool = False,
-    progress: bool = True,
-    log=print,
-) -> TrainResult:
-    """Train a GPT (or `model`, any module with the GPT forward contract and a .config) (lesson 07).
+) -> Run:
+    """Everything a run needs before its first step (lesson 07): device, data, model, optimizer.
 
-    The corpus comes from config.corpus unless `data` is given. With `resume=True` and an
-    existing config.checkpoint, training continues from the saved step with the saved model,
-    optimizer and history; the batches drawn afterwards are the ones an uninterrupted run
-    would have drawn, so resuming changes nothing but the wall time.
+    The corpus comes from config.corpus unless `data` is given, the model is a new GPT unless
+    `model` is given (any module with the GPT forward contract and a .config). With
+    `resume=True` and an existing config.checkpoint, the model, optimizer, step and history
+    are the saved ones.
     """
     dist_info = setup_distributed(config.device)
     device = choose_device(config, dist_info)
@@ -485,162 +588,229 @@ def train(
         raise ValueError(
             f"batch_size={config.batch_size} does not split over {dist_info.world_size} processes"
         )
-    local_batch = config.batch_size // dist_info.world_size
     if data is None:
-        text = load_corpus(config.corpus, config.max_chars)
-        data = TextData.from_text(text)
-    tokenizer = data.tokenizer
-    saved = None
-    if resume and config.checkpoint and Path(config.checkpoint).is_file():
-        saved = torch.load(config.checkpoint, map_location="cpu", weights_only=False)
-        if saved["tokenizer"]["chars"] != tokenizer.itos:
-            raise ValueError(
-                f"{config.checkpoint} was trained on another character set: cannot resume on this corpus"
-            )
+        data = TextData.from_text(load_corpus(config.corpus, config.max_chars))
+    vocab_size, block_size = data.tokenizer.vocab_size, config.model.block_size
+    saved = _saved_run(config, data.tokenizer) if resume else None
     if model is None:
-        model = GPT(config.model_config(tokenizer.vocab_size))
-    if (
-        model.config.vocab_size < tokenizer.vocab_size
-        or model.config.block_size < config.block_size
-    ):
+        model = GPT(config.model_config(vocab_size))
+    if model.config.vocab_size < vocab_size or model.config.block_size < block_size:
         raise ValueError(
             f"the model (vocab {model.config.vocab_size}, block {model.config.block_size}) is too small "
-            f"for the data (vocab {tokenizer.vocab_size}, block {config.block_size})"
+            f"for the data (vocab {vocab_size}, block {block_size})"
         )
     if saved is not None:
         model.load_state_dict(saved["model"])
     set_fused_attention(model, config.fused_attention)
     model.to(device)
-    optimizer = make_optimizer(model, config, device)
-    step, history, evals = 0, [], []
+    run = Run(
+        config=config,
+        model=model,
+        runner=model,
+        optimizer=make_optimizer(model, config, device),
+        data=data,
+        device=device,
+        amp=autocast_dtype(config, device),
+        dist=dist_info,
+    )
     if saved is not None:
         if saved.get("optimizer"):
-            optimizer.load_state_dict(saved["optimizer"])
-        step, history, evals = saved["step"], saved["history"], saved["evals"]
-    amp = autocast_dtype(config, device)
+            run.optimizer.load_state_dict(saved["optimizer"])
+        run.step, run.history, run.evals = (
+            saved["step"],
+            saved["history"],
+            saved["evals"],
+        )
     if device.type == "cuda":
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
-    runner: nn.Module = model
     if should_compile(config, device):
-        runner = torch.compile(model)
+        run.runner = torch.compile(model)
     if dist_info.world_size > 1:
         from torch.nn.parallel import DistributedDataParallel
 
-        runner = DistributedDataParallel(
-            runner, device_ids=[device.index] if device.type == "cuda" else None
+        run.runner = DistributedDataParallel(
+            run.runner, device_ids=[device.index] if device.type == "cuda" else None
         )
-    if dist_info.is_main:
-        # Two lines of under 90 characters: a notebook's output area wraps longer ones.
-        log(
-            f"training {count_parameters(model) / 1e6:.2f} M parameters on {describe_device(device)}"
-            f"{f' x {dist_info.world_size} processes' if dist_info.world_size > 1 else ''}; "
-            f"{len(data.train):,} training characters, vocabulary {tokenizer.vocab_size}"
-        )
-        log(
-            f"autocast {amp or 'off'}, compiled {runner is not model}, steps {step} -> {config.max_steps}"
-        )
-    bar = _progress(
-        config.max_steps, step, progress and dist_info.is_main, _in_notebook()
-    )
-    model.train()
-    start = time.perf_counter()
-    done_tokens, first_step = 0, step
-    timed_from, timed_tokens = None, 0
-    try:
-        while step < config.max_steps:
-            generator = torch.Generator().manual_seed(
-                config.seed * 1_000_003 + step
-            )  # same on every rank
-            starts = data.starts(
-                "train", config.batch_size, config.block_size, generator
-            )  # (global batch,)
-            mine = starts[
-                dist_info.rank * local_batch : (dist_info.rank + 1) * local_batch
-            ]  # (local batch,)
-            x, y = data.windows("train", mine, config.block_size, device)  # (b, T) each
-            lr = learning_rate(config, step)
-            for group in optimizer.param_groups:
-                group["lr"] = lr
-            with _autocast(device, amp):
-                _, loss = runner(x, y)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            if config.grad_clip:
-                nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
-            optimizer.step()
-            step += 1
-            loss_value = loss.detach()
-            if dist_info.world_size > 1:
-                import torch.distributed as dist
+    return run
 
-                dist.all_reduce(loss_value)
-                loss_value = loss_value / dist_info.world_size
-            loss_value = float(loss_value)
-            history.append({"step": step, "train_loss": loss_value, "lr": lr})
-            done_tokens += config.tokens_per_step()
-            if (
-                timed_from is None and step - first_step >= 3
-            ):  # skip warm-up steps (compilation) in the rate
-                timed_from, timed_tokens = time.perf_counter(), done_tokens
-            elapsed = time.perf_counter() - start
-            rate = (
-                (done_tokens - timed_tokens) / (time.perf_counter() - timed_from)
-                if timed_from is not None
-                and time.perf_counter() > timed_from
-                and done_tokens > timed_tokens
-                else done_tokens / max(elapsed, 1e-9)
-            )
+
+def _saved_run(config: TrainConfig, tokenizer: CharTokenizer) -> dict | None:
+    """The checkpoint to resume from (config.checkpoint), or None when there is none yet."""
+    if not (config.checkpoint and Path(config.checkpoint).is_file()):
+        return None
+    saved = torch.load(config.checkpoint, map_location="cpu", weights_only=False)
+    if saved["tokenizer"]["chars"] != tokenizer.itos:
+        raise ValueError(
+            f"{config.checkpoint} was trained on another character set: cannot resume on this corpus"
+        )
+    return saved
+
+
+def train_step(
+    model: nn.Module,
+    batch: tuple[torch.Tensor, torch.Tensor],
+    optimizer: torch.optim.Optimizer,
+    lr: float,
+    config: TrainConfig,
+    autocast=contextlib.nullcontext,
+) -> torch.Tensor:
+    """One optimisation step on batch = (x, y): forward, backward, clipping, update (lesson 07).
+
+    `lr` is the step's learning rate (Run.schedule), `autocast` a function that returns the
+    context of the forward pass (Run.autocast). Returns the batch's loss, detached. A lesson
+    can train with its own step of this signature: `train(config, step=my_step)`.
+    """
+    x, y = batch  # (b, T) each
+    for group in optimizer.param_groups:
+        group["lr"] = lr
+    with autocast():
+        _, loss = model(x, y)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    if config.grad_clip:
+        nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
+    optimizer.step()
+    return loss.detach()
+
+
+def evaluate(run: Run, seconds: float) -> dict:
+    """Both splits' losses at run.step, added to run.evals and saved to the checkpoint (lesson 07)."""
+    losses = estimate_loss(run.model, run.data, run.config, run.device, run.amp)
+    record = {
+        "step": run.step,
+        "train_loss": losses["train"],
+        "val_loss": losses["val"],
+        "seconds": seconds,
+    }
+    run.evals.append(record)
+    if run.config.checkpoint and run.dist.is_main:
+        save_checkpoint(
+            run.config.checkpoint,
+            run.model,
+            run.data.tokenizer,
+            run.config,
+            run.step,
+            run.optimizer,
+            run.history,
+            run.evals,
+        )
+    return record
+
+
+def mean_over_processes(value: torch.Tensor, dist_info: Distributed) -> float:
+    """The mean of `value` over the processes of a data-parallel run (lesson 07)."""
+    if dist_info.world_size > 1:
+        import torch.distributed as dist
+
+        dist.all_reduce(value)
+        value = value / dist_info.world_size
+    return float(value)
+
+
+class _Throughput:
+    """Tokens per second of a run, leaving out its first steps (compilation, warm-up)."""
+
+    def __init__(self, skip: int = 3):
+        self.start, self.skip = time.perf_counter(), skip
+        self.tokens = self.steps = self.timed_tokens = 0
+        self.timed_from: float | None = None
+
+    def add(self, tokens: int) -> None:
+        """Count one step of `tokens` tokens."""
+        self.tokens, self.steps = self.tokens + tokens, self.steps + 1
+        if self.timed_from is None and self.steps >= self.skip:
+            self.timed_from, self.timed_tokens = time.perf_counter(), self.tokens
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.start
+
+    def rate(self) -> float:
+        now = time.perf_counter()
+        if self.timed_from is not None and now > self.timed_from:
+            if self.tokens > self.timed_tokens:
+                return (self.tokens - self.timed_tokens) / (now - self.timed_from)
+        return self.tokens / max(now - self.start, 1e-9)
+
+
+def _log_start(run: Run, log) -> None:
+    # Two lines of under 90 characters: a notebook's output area wraps longer ones.
+    processes = run.dist.world_size
+    log(
+        f"training {count_parameters(run.model) / 1e6:.2f} M parameters on {describe_device(run.device)}"
+        f"{f' x {processes} processes' if processes > 1 else ''}; "
+        f"{len(run.data.train):,} training characters, vocabulary {run.data.tokenizer.vocab_size}"
+    )
+    log(
+        f"autocast {run.amp or 'off'}, compiled {run.runner is not run.model}, "
+        f"steps {run.step} -> {run.config.max_steps}"
+    )
+
+
+def train(
+    config: TrainConfig,
+    model: nn.Module | None = None,
+    data: TextData | None = None,
+    *,
+    step=train_step,
+    resume: bool = False,
+    progress: bool = True,
+    log=print,
+) -> TrainResult:
+    """Train a GPT (or `model`, any module with the GPT forward contract and a .config) (lesson 07).
+
+    `build_run` sets the run up, `step` (train_step, or a lesson's own function of its
+    signature) takes each optimisation step, `evaluate` runs every eval_interval steps. With
+    `resume=True` and an existing config.checkpoint, training continues from the saved step;
+    the batches drawn afterwards are the ones an uninterrupted run would have drawn, so
+    resuming changes nothing but the wall time.
+    """
+    run = build_run(config, model, data, resume=resume)
+    main_process = run.dist.is_main
+    if main_process:
+        _log_start(run, log)
+    bar = _progress(
+        config.max_steps, run.step, progress and main_process, _in_notebook()
+    )
+    run.model.train()
+    clock, first_step = _Throughput(), run.step
+    try:
+        while run.step < config.max_steps:
+            lr = run.schedule(run.step)
+            batch = run.batch(run.step)  # (b, T) each
+            loss = step(run.runner, batch, run.optimizer, lr, config, run.autocast)
+            run.step += 1
+            loss_value = mean_over_processes(loss, run.dist)
+            run.history.append({"step": run.step, "train_loss": loss_value, "lr": lr})
+            clock.add(config.tokens_per_step())
+            shown = {"loss": f"{loss_value:.3f}", "tok_s": f"{clock.rate():,.0f}"}
             if bar is not None:
-                bar.set_postfix(
-                    loss=f"{loss_value:.3f}", tok_s=f"{rate:,.0f}", refresh=False
-                )
+                bar.set_postfix(shown, refresh=False)
                 bar.update(1)
-            if step % config.eval_interval == 0 or step == config.max_steps:
-                losses = estimate_loss(model, data, config, device, amp)
-                evals.append(
-                    {
-                        "step": step,
-                        "train_loss": losses["train"],
-                        "val_loss": losses["val"],
-                        "seconds": elapsed,
-                    }
-                )
+            if run.step % config.eval_interval == 0 or run.step == config.max_steps:
+                record = evaluate(run, clock.elapsed())
                 if bar is not None:
-                    bar.set_postfix(
-                        loss=f"{loss_value:.3f}",
-                        val=f"{losses['val']:.3f}",
-                        tok_s=f"{rate:,.0f}",
-                    )
-                if config.checkpoint and dist_info.is_main:
-                    save_checkpoint(
-                        config.checkpoint,
-                        model,
-                        tokenizer,
-                        config,
-                        step,
-                        optimizer,
-                        history,
-                        evals,
-                    )
+                    bar.set_postfix({**shown, "val": f"{record['val_loss']:.3f}"})
     finally:
         if bar is not None:
             bar.close()
-    seconds = time.perf_counter() - start
-    rate = (
-        (done_tokens - timed_tokens) / (time.perf_counter() - timed_from)
-        if timed_from is not None and done_tokens > timed_tokens
-        else done_tokens / max(seconds, 1e-9)
-    )
-    if dist_info.is_main and done_tokens:
+    seconds, rate = clock.elapsed(), clock.rate()
+    if main_process and clock.tokens:
         log(
-            f"{step - first_step} steps in {seconds:.1f} s ({rate:,.0f} tokens/s); "
-            f"val loss {evals[-1]['val_loss']:.3f}"
-            if evals
+            f"{run.step - first_step} steps in {seconds:.1f} s ({rate:,.0f} tokens/s); "
+            f"val loss {run.evals[-1]['val_loss']:.3f}"
+            if run.evals
             else ""
         )
     return TrainResult(
-        model, tokenizer, config, history, evals, seconds, rate, str(device)
+        run.model,
+        run.data.tokenizer,
+        config,
+        run.history,
+        run.evals,
+        seconds,
+        rate,
+        str(run.device),
     )
 
 
@@ -662,7 +832,8 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="change one setting, e.g. --set max_steps=500 (repeatable)",
+        help="change one setting, e.g. --set max_steps=500 or --set model.n_layer=6 "
+        "(repeatable)",
     )
     parser.add_argument(
         "--checkpoint", default=None, help="where to save (and resume from)"
@@ -693,14 +864,17 @@ def main(argv: list[str] | None = None) -> int:
             overrides[key] = raw
     if args.checkpoint:
         overrides["checkpoint"] = args.checkpoint
-    if args.config:
-        config = config_from_file(args.config, **overrides)
-        if args.preset:
-            parser.error(
-                "give --preset or --config, not both (a config file may name its preset)"
-            )
-    else:
-        config = preset(args.preset or "cpu", **overrides)
+    if args.config and args.preset:
+        parser.error(
+            "give --preset or --config, not both (a config file may name its preset)"
+        )
+    try:
+        if args.config:
+            config = config_from_file(args.config, **overrides)
+        else:
+            config = preset(args.preset or "cpu", **overrides)
+    except (TypeError, ValueError) as error:
+        parser.error(str(error))
     if args.quick:
         config = config.shortened()
     result = train(config, resume=args.resume, progress=not args.no_progress)

@@ -1,39 +1,45 @@
 """Smoke test of benchmarks/: every part runs on the CPU in a tiny configuration and writes its JSON.
 
-Benchmarks are not tests: nothing here checks a speed, only that the code runs and its
-results have the expected shape (and that the KV-cached decoder matches the plain one).
+Benchmarks are not tests: nothing here checks a speed, only that the code runs, that it is
+the course's own code (the training loop of course_utils.train), and that its results have
+the expected shape. The KV-cached decoder is tested in tests/test_gpt.py.
 """
 
 from __future__ import annotations
 
 import json
 
+import pytest
 import torch
 
 from benchmarks import __main__ as bench
 from benchmarks import training
-from benchmarks.kv_decode import cached_logits, generate_cached
-from course_utils.reference.gpt import GPT, GPTConfig, generate
+from course_utils.testing import ForbiddenCall, forbidden_calls
+from course_utils.train import build_run, make_optimizer, preset, train, train_step
 
 
-def test_kv_cache_matches_full_forward():
-    torch.manual_seed(0)
-    model = GPT(
-        GPTConfig(vocab_size=40, block_size=24, n_layer=2, n_head=2, d_model=16)
-    ).eval()
-    idx = torch.randint(0, 40, (2, 16))  # (B, T)
-    full, _ = model(idx)  # (B, T, V)
-    caches = [[] for _ in model.blocks]
-    pieces = [cached_logits(model, idx[:, :5], caches, 0)]
-    pieces += [cached_logits(model, idx[:, t : t + 1], caches, t) for t in range(5, 16)]
-    torch.testing.assert_close(
-        torch.cat(pieces, dim=1), full.detach(), atol=1e-5, rtol=1e-5
+def test_training_runs_the_course_loop():
+    """A benchmark run is course_utils.train's: its set-up, its step, its numbers."""
+    config = preset("tiny")
+    data = training.load_data(config)
+    with pytest.raises(ForbiddenCall) as seen:
+        with forbidden_calls(build_run, train_step, make_optimizer, exercise="bench"):
+            training.train_run(
+                config, "plain", torch.device("cpu"), data, steps=2, log=lambda *_: None
+            )
+    for name in ("build_run", "train_step", "make_optimizer"):
+        assert f"course_utils.train.{name}" in str(seen.value)
+    fast = training.train_run(
+        config, "fast", torch.device("cpu"), data, steps=6, log=lambda *_: None
     )
-    torch.manual_seed(3)
-    plain = generate(model, idx[:, :4], 12, top_k=5)
-    torch.manual_seed(3)
-    cached = generate_cached(model, idx[:, :4], 12, top_k=5)
-    assert torch.equal(plain, cached)
+    lesson = train(
+        config.replace(device="cpu", eval_interval=6),
+        data=data,
+        progress=False,
+        log=lambda *_: None,
+    )
+    assert fast["evals"][0]["val_loss"] == round(lesson.evals[0]["val_loss"], 4)
+    assert fast["evals"][0]["train_loss"] == round(lesson.evals[0]["train_loss"], 4)
 
 
 def test_every_part_runs_on_cpu(tmp_path, capsys):

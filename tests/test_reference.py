@@ -50,6 +50,23 @@ def test_attention_matches_functional_sdpa(with_mask):
     )
 
 
+def test_attention_dropout_zeroes_or_rescales_each_weight():
+    """With v the identity, the output is the weights after dropout: each 0 or w / (1 - p)."""
+    q = random_tensor(2, 6, 4, seed=5, dtype=torch.float64)  # (B, Lq, d_k)
+    k = random_tensor(2, 9, 4, seed=6, dtype=torch.float64)  # (B, Lk, d_k)
+    identity = torch.eye(9, dtype=torch.float64).expand(2, 9, 9)  # (B, Lk, Lk)
+    torch.manual_seed(0)
+    dropped, weights = reference.scaled_dot_product_attention(
+        q, k, identity, dropout_p=0.25
+    )
+    zeroed = dropped == 0
+    assert 0 < int(zeroed.sum()) < zeroed.numel()
+    torch.testing.assert_close(dropped[~zeroed], weights[~zeroed] / 0.75)
+    torch.testing.assert_close(
+        weights, reference.scaled_dot_product_attention(q, k, identity)[1]
+    )
+
+
 def test_split_and_merge_heads_are_inverse_and_keep_heads_contiguous():
     x = torch.arange(2 * 3 * 8, dtype=torch.float64).reshape(2, 3, 8)  # (B, T, D)
     heads = reference.split_heads(x, 4)  # (B, H, T, D/H)

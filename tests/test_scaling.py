@@ -9,6 +9,7 @@ import pytest
 import torch
 from torch.nn import functional as F
 
+from course_utils import reference
 from course_utils.scaling import (
     attention_backends,
     banded_attention,
@@ -19,6 +20,7 @@ from course_utils.scaling import (
     peak_memory,
     run_backend,
 )
+from course_utils.testing import ForbiddenCall, forbidden_calls
 
 
 def test_peak_memory_counts_live_tensors():
@@ -139,3 +141,21 @@ def test_linear_attention_quadratic_reference():
         ]
     )
     assert torch.allclose(linear_attention_quadratic(q, k, v), expected, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "attention",
+    [
+        lambda q, k, v: naive_attention(q, k, v),
+        lambda q, k, v: banded_attention(q, k, v, window=3, block=2),
+    ],
+    ids=["naive", "banded"],
+)
+def test_explicit_attention_is_the_course_reference(attention):
+    """naive_attention and banded_attention run lesson 02's reference, not a copy of it."""
+    q = k = v = torch.randn(1, 2, 6, 4)
+    with pytest.raises(ForbiddenCall, match="scaled_dot_product_attention"):
+        with forbidden_calls(
+            reference.scaled_dot_product_attention, exercise="scaling"
+        ):
+            attention(q, k, v)

@@ -15,6 +15,7 @@ import math
 
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 
 def softmax(x: torch.Tensor, dim: int = -1) -> torch.Tensor:
@@ -41,17 +42,26 @@ def rnn_forward(
 
 
 def scaled_dot_product_attention(
-    q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, mask: torch.Tensor | None = None
+    q: torch.Tensor,
+    k: torch.Tensor,
+    v: torch.Tensor,
+    mask: torch.Tensor | None = None,
+    dropout_p: float = 0.0,
 ):
     """softmax(q k^T / sqrt(d_k)) v with a boolean mask (True = may attend); returns (output, weights) (lesson 02).
 
     q (..., Lq, d_k), k (..., Lk, d_k), v (..., Lk, d_v) -> output (..., Lq, d_v), weights (..., Lq, Lk).
+    The course's one explicit attention: the reference heads and blocks, the GPT's explicit
+    path (lesson 07) and lesson 08's measurements all call it. `dropout_p` (lesson 07) drops
+    that share of the weights before they average the values, as
+    `F.scaled_dot_product_attention` does; the weights returned are those before dropout.
     """
     scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])  # (..., Lq, Lk)
     if mask is not None:
         scores = scores.masked_fill(~mask, float("-inf"))
-    weights = softmax(scores, dim=-1)  # (..., Lq, Lk)
-    return weights @ v, weights  # (..., Lq, d_v), (..., Lq, Lk)
+    weights = torch.softmax(scores, dim=-1)  # (..., Lq, Lk)
+    kept = F.dropout(weights, dropout_p) if dropout_p else weights  # (..., Lq, Lk)
+    return kept @ v, weights  # (..., Lq, d_v), (..., Lq, Lk)
 
 
 def split_heads(x: torch.Tensor, num_heads: int) -> torch.Tensor:

@@ -5,10 +5,12 @@ token and learned position embeddings, a stack of pre-LN blocks (causal self-att
 GELU feed-forward sublayer, each with a residual connection), a final LayerNorm and a
 language-model head that shares its weights with the token embedding (Press & Wolf, 2017).
 
-Each attention layer runs either the course's own math, ``softmax(QK^T / sqrt(d)) V`` with a
-boolean mask (lessons 02-05), or PyTorch's fused ``F.scaled_dot_product_attention``, which
-picks a flash or memory-efficient kernel where one exists (lesson 08 measures them). Switch
-with `set_fused_attention`.
+Each attention layer runs either the course's own attention, ``softmax(QK^T / sqrt(d)) V``
+with a boolean mask (`course_utils.reference.scaled_dot_product_attention`, lessons 02-05),
+or PyTorch's fused ``F.scaled_dot_product_attention``, which picks a flash or
+memory-efficient kernel where one exists (lesson 08 measures them). Switch with
+`set_fused_attention`. `generate` draws each token with `sample_next` (temperature and
+top-k); `course_utils.reference.kv_cache` generates the same tokens with a KV cache.
 
     config = GPTConfig(vocab_size=65, block_size=64, n_layer=4, n_head=4, d_model=128)
     model = GPT(config)
@@ -21,12 +23,18 @@ does not (COURSE_DESIGN.md).
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass
 
 import torch
 from torch import nn
 from torch.nn import functional as F
+
+from course_utils.reference import (
+    causal_mask,
+    merge_heads,
+    scaled_dot_product_attention,
+    split_heads,
+)
 
 
 @dataclass
@@ -63,7 +71,8 @@ class CausalSelfAttention(nn.Module):
     forward(x (B, T, D), mask=None, is_causal=False) -> (B, T, D). `mask` is boolean and
     broadcasts against (B, H, T, T), True where attention is allowed (the course convention);
     `is_causal=True` applies the causal mask without building it. With `fused=True` the work
-    goes to F.scaled_dot_product_attention, otherwise to explicit matrix products.
+    goes to F.scaled_dot_product_attention, otherwise to the course's explicit attention
+    (`course_utils.reference.scaled_dot_product_attention`, lesson 02).
     """
 
     def __init__(self, config: GPTConfig, fused: bool = True):
@@ -75,43 +84,42 @@ class CausalSelfAttention(nn.Module):
         self.resid_drop = nn.Dropout(config.dropout)
         self.fused = fused
 
+    def qkv_heads(self, x: torch.Tensor) -> list[torch.Tensor]:
+        """Queries, keys and values of x (B, T, D), split into heads: 3 x (B, H, T, D/H)."""
+        q_k_v = self.qkv(x).split(self.d_model, dim=-1)  # 3 x (B, T, D)
+        return [split_heads(t, self.n_head) for t in q_k_v]  # 3 x (B, H, T, D/H)
+
+    def attend(
+        self,
+        q: torch.Tensor,
+        k: torch.Tensor,
+        v: torch.Tensor,
+        mask: torch.Tensor | None = None,
+        is_causal: bool = False,
+    ) -> torch.Tensor:
+        """Attention of q (B, H, Lq, D/H) over k, v (B, H, Lk, D/H), fused or explicit: (B, H, Lq, D/H).
+
+        Dropout on the weights in training mode. `is_causal` needs Lq == Lk.
+        """
+        if is_causal and mask is not None:
+            raise ValueError("pass either a mask or is_causal=True, not both")
+        drop = self.dropout if self.training else 0.0
+        if self.fused:
+            return F.scaled_dot_product_attention(
+                q, k, v, attn_mask=mask, dropout_p=drop, is_causal=is_causal
+            )  # (B, H, Lq, D/H)
+        if is_causal:
+            mask = causal_mask(q.shape[-2], device=q.device)  # (T, T)
+        out, _ = scaled_dot_product_attention(q, k, v, mask, dropout_p=drop)
+        return out  # (B, H, Lq, D/H)
+
     def forward(
         self, x: torch.Tensor, mask: torch.Tensor | None = None, is_causal: bool = False
     ) -> torch.Tensor:
-        batch, length, width = x.shape
-        head = width // self.n_head
-        q, k, v = self.qkv(x).split(width, dim=-1)  # 3 x (B, T, D)
-        q = q.view(batch, length, self.n_head, head).transpose(
-            1, 2
-        )  # (B, T, D) -> (B, H, T, D/H)
-        k = k.view(batch, length, self.n_head, head).transpose(
-            1, 2
-        )  # (B, T, D) -> (B, H, T, D/H)
-        v = v.view(batch, length, self.n_head, head).transpose(
-            1, 2
-        )  # (B, T, D) -> (B, H, T, D/H)
-        drop = self.dropout if self.training else 0.0
-        if is_causal and mask is not None:
-            raise ValueError("pass either a mask or is_causal=True, not both")
-        if self.fused:
-            out = F.scaled_dot_product_attention(
-                q, k, v, attn_mask=mask, dropout_p=drop, is_causal=is_causal
-            )
-        else:
-            scores = q @ k.transpose(-2, -1) / math.sqrt(head)  # (B, H, T, T)
-            if is_causal:
-                mask = torch.ones(
-                    length, length, dtype=torch.bool, device=x.device
-                ).tril()  # (T, T)
-            if mask is not None:
-                scores = scores.masked_fill(~mask, float("-inf"))
-            weights = torch.softmax(scores, dim=-1)  # (B, H, T, T)
-            weights = F.dropout(weights, drop) if drop else weights
-            out = weights @ v  # (B, H, T, D/H)
-        out = out.transpose(1, 2).reshape(
-            batch, length, width
-        )  # (B, H, T, D/H) -> (B, T, D)
-        return self.resid_drop(self.proj(out))
+        q, k, v = self.qkv_heads(x)  # 3 x (B, H, T, D/H)
+        out = self.attend(q, k, v, mask=mask, is_causal=is_causal)  # (B, H, T, D/H)
+        # (B, H, T, D/H) -> (B, T, D)
+        return self.resid_drop(self.proj(merge_heads(out)))
 
 
 class MLP(nn.Module):
@@ -215,6 +223,25 @@ def count_parameters(model: nn.Module) -> int:
     )
 
 
+def sample_next(
+    logits: torch.Tensor, temperature: float = 1.0, top_k: int | None = None
+) -> torch.Tensor:
+    """One token per row from next-token logits (B, V), as `generate` draws it: (B, 1) (lesson 07).
+
+    Divides the logits by `temperature`, keeps only the `top_k` largest (ties at the k-th
+    value kept; a `top_k` above the vocabulary keeps all) and samples from the softmax.
+    """
+    if temperature <= 0:
+        raise ValueError(f"temperature must be positive, got {temperature}")
+    logits = logits.float() / temperature  # (B, V)
+    if top_k is not None:
+        top = torch.topk(logits, min(top_k, logits.shape[-1]), dim=-1)
+        kth = top.values[:, -1:]  # (B, 1): the k-th largest of each row
+        logits = logits.masked_fill(logits < kth, float("-inf"))
+    probabilities = torch.softmax(logits, dim=-1)  # (B, V)
+    return torch.multinomial(probabilities, num_samples=1)  # (B, 1)
+
+
 @torch.no_grad()
 def generate(
     model: nn.Module,
@@ -225,26 +252,16 @@ def generate(
 ) -> torch.Tensor:
     """Sample `max_new_tokens` tokens after `idx` (B, T); returns (B, T + max_new_tokens) (lesson 07).
 
-    Each step feeds at most the last `model.config.block_size` tokens, divides the last
-    position's logits by `temperature`, keeps only the `top_k` largest (ties at the k-th value
-    kept), and samples from the softmax.
+    Each step feeds at most the last `model.config.block_size` tokens and draws the next
+    token from the last position's logits with `sample_next` (temperature, top-k).
     """
-    if temperature <= 0:
-        raise ValueError(f"temperature must be positive, got {temperature}")
     was_training = model.training
     model.eval()
     try:
         for _ in range(max_new_tokens):
             context = idx[:, -model.config.block_size :]  # (B, <= block_size)
             logits, _ = model(context)  # (B, T', V)
-            logits = logits[:, -1, :].float() / temperature  # (B, V)
-            if top_k is not None:
-                kth = torch.topk(logits, min(top_k, logits.shape[-1]), dim=-1).values[
-                    :, -1:
-                ]  # (B, 1)
-                logits = logits.masked_fill(logits < kth, float("-inf"))
-            probabilities = torch.softmax(logits, dim=-1)  # (B, V)
-            following = torch.multinomial(probabilities, num_samples=1)  # (B, 1)
+            following = sample_next(logits[:, -1, :], temperature, top_k)  # (B, 1)
             idx = torch.cat([idx, following], dim=1)  # (B, T + 1)
     finally:
         model.train(was_training)
