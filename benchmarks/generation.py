@@ -17,7 +17,7 @@ import torch
 from course_utils.reference.gpt import GPT, count_parameters, generate
 from course_utils.reference.kv_cache import generate_with_cache
 from course_utils.timing import median_time
-from course_utils.train import preset
+from course_utils.train_config import preset
 
 
 def run(

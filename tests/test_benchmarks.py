@@ -15,7 +15,8 @@ import torch
 from benchmarks import __main__ as bench
 from benchmarks import training
 from course_utils.testing import ForbiddenCall, forbidden_calls
-from course_utils.train import build_run, make_optimizer, preset, train, train_step
+from course_utils.train import build_run, make_optimizer, train, train_step
+from course_utils.train_config import preset
 
 
 def test_training_runs_the_course_loop():

@@ -14,17 +14,19 @@ import torch
 from course_tools.release import COURSE_ROOT
 from course_utils.reference.gpt import GPTConfig
 from course_utils.train import (
-    PRESETS,
-    TrainConfig,
     build_run,
-    config_from_file,
     evaluate,
-    learning_rate,
     load_checkpoint,
     main,
-    preset,
     train,
     train_step,
+)
+from course_utils.train_config import (
+    PRESETS,
+    TrainConfig,
+    config_from_file,
+    learning_rate,
+    preset,
 )
 
 CORPUS_TEXT = (
