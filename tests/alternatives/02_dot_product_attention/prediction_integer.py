@@ -1,0 +1,3 @@
+# replaces: predicted_variance
+# alternative: the exact value as an int
+PREDICTED_VARIANCE = 256
