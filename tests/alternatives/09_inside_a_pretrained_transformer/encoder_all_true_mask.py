@@ -11,11 +11,9 @@ class MiniLMEncoder(nn.Module):
             c["hidden_size"],
             c["layer_norm_eps"],
         )
-        block_args = dict(
-            norm_first=False, activation="gelu", layer_norm_eps=c["layer_norm_eps"]
-        )
+        block_args = dict(eps=c["layer_norm_eps"])
         self.layers = nn.ModuleList(
-            EncoderBlock(
+            PostLNBlock(
                 c["hidden_size"],
                 c["num_attention_heads"],
                 c["intermediate_size"],

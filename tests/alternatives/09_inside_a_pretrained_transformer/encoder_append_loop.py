@@ -14,13 +14,11 @@ class MiniLMEncoder(nn.Module):
         self.layers = nn.ModuleList()
         for _ in range(config["num_hidden_layers"]):
             self.layers.append(
-                EncoderBlock(
+                PostLNBlock(
                     d_model=config["hidden_size"],
                     num_heads=config["num_attention_heads"],
                     d_ff=config["intermediate_size"],
-                    norm_first=False,
-                    activation="gelu",
-                    layer_norm_eps=eps,
+                    eps=eps,
                 )
             )
 

@@ -13,18 +13,7 @@ class MiniLMEncoder(nn.Module):
             d,
             eps=eps,
         )
-        blocks = [
-            EncoderBlock(
-                d,
-                heads,
-                d_ff,
-                0.0,
-                norm_first=False,
-                activation="gelu",
-                layer_norm_eps=eps,
-            )
-            for _ in range(depth)
-        ]
+        blocks = [PostLNBlock(d, heads, d_ff, eps) for _ in range(depth)]
         self.layers = nn.ModuleList(blocks)
 
     def forward(self, input_ids, attention_mask=None):

@@ -13,8 +13,8 @@ def load_minilm_weights(model, state_dict):
         "self_attn.v_proj": "attention.self.value",
         "self_attn.out_proj": "attention.output.dense",
         "norm1": "attention.output.LayerNorm",
-        "ff.linear1": "intermediate.dense",
-        "ff.linear2": "output.dense",
+        "linear1": "intermediate.dense",
+        "linear2": "output.dense",
         "norm2": "output.LayerNorm",
     }
 

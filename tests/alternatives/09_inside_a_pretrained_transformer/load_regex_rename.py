@@ -30,8 +30,8 @@ def load_minilm_weights(model, state_dict):
             r"^encoder\.layer\.(\d+)\.attention\.output\.LayerNorm\.",
             r"layers.\1.norm1.",
         ),
-        (r"^encoder\.layer\.(\d+)\.intermediate\.dense\.", r"layers.\1.ff.linear1."),
-        (r"^encoder\.layer\.(\d+)\.output\.dense\.", r"layers.\1.ff.linear2."),
+        (r"^encoder\.layer\.(\d+)\.intermediate\.dense\.", r"layers.\1.linear1."),
+        (r"^encoder\.layer\.(\d+)\.output\.dense\.", r"layers.\1.linear2."),
         (r"^encoder\.layer\.(\d+)\.output\.LayerNorm\.", r"layers.\1.norm2."),
     ]
     params = dict(model.named_parameters())

@@ -1,5 +1,5 @@
 # replaces: minilm_encoder
-# mistake: leaves the blocks' LayerNorm eps at PyTorch's 1e-5 instead of the config's
+# mistake: builds the blocks without the config's eps, so they keep the block's default 1e-12
 class MiniLMEncoder(nn.Module):
     def __init__(self, config):
         super().__init__()
@@ -13,12 +13,10 @@ class MiniLMEncoder(nn.Module):
         )
         self.layers = nn.ModuleList(
             [
-                EncoderBlock(
+                PostLNBlock(
                     d_model,
                     config["num_attention_heads"],
                     config["intermediate_size"],
-                    norm_first=False,
-                    activation="gelu",
                 )
                 for _ in range(config["num_hidden_layers"])
             ]

@@ -13,13 +13,11 @@ class MiniLMEncoder(nn.Module):
         )
         self.layers = nn.ModuleList(
             [
-                EncoderBlock(
+                PostLNBlock(
                     d_model,
                     config["num_attention_heads"],
                     config["intermediate_size"],
-                    norm_first=False,
-                    activation="gelu",
-                    layer_norm_eps=eps,
+                    eps=eps,
                 )
                 for _ in range(config["num_hidden_layers"])
             ]

@@ -11,13 +11,11 @@ class MiniLMEncoder(nn.Module):
             d_model,
             eps=eps,
         )
-        block = EncoderBlock(
+        block = PostLNBlock(
             d_model,
             config["num_attention_heads"],
             config["intermediate_size"],
-            norm_first=False,
-            activation="gelu",
-            layer_norm_eps=eps,
+            eps=eps,
         )
         self.layers = nn.ModuleList([block] * config["num_hidden_layers"])
 

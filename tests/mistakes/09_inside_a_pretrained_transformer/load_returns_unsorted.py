@@ -11,8 +11,8 @@ def load_minilm_weights(model, state_dict):
         "attention.self.value": "self_attn.v_proj",
         "attention.output.dense": "self_attn.out_proj",
         "attention.output.LayerNorm": "norm1",
-        "intermediate.dense": "ff.linear1",
-        "output.dense": "ff.linear2",
+        "intermediate.dense": "linear1",
+        "output.dense": "linear2",
         "output.LayerNorm": "norm2",
     }
     parameters = dict(model.named_parameters())

@@ -1,5 +1,8 @@
 # replaces: minilm_encoder
-# mistake: keeps lesson 06's default pre-LN blocks, but BERT is post-LN
+# mistake: stacks lesson 06's reference EncoderBlock (post-LN, GELU) instead of the PostLNBlock written above
+from course_utils.reference.blocks import EncoderBlock
+
+
 class MiniLMEncoder(nn.Module):
     def __init__(self, config):
         super().__init__()
@@ -17,6 +20,7 @@ class MiniLMEncoder(nn.Module):
                     d_model,
                     config["num_attention_heads"],
                     config["intermediate_size"],
+                    norm_first=False,
                     activation="gelu",
                     layer_norm_eps=eps,
                 )
