@@ -1,0 +1,12 @@
+# replaces: greedy_decode
+# mistake: stops as soon as any row writes </s>, cutting the others short
+@torch.no_grad()
+def greedy_decode(model, src, max_new_tokens=TARGET_LENGTH + 1):
+    memory, keep = model.encode(src)
+    out = torch.full((src.shape[0], 1), BOS, dtype=torch.long, device=src.device)
+    for _ in range(max_new_tokens):
+        nxt = model.decode(out, memory, keep)[:, -1].argmax(-1)  # (B,)
+        out = torch.cat([out, nxt[:, None]], dim=1)  # (B, t + 1)
+        if (nxt == EOS).any():
+            break
+    return out

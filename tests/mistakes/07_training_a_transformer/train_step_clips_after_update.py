@@ -1,0 +1,14 @@
+# replaces: train_step
+# mistake: clips after the optimizer's step, when the update has already used the raw gradients
+def train_step(model, batch, optimizer, lr, config, autocast=contextlib.nullcontext):
+    x, y = batch
+    for group in optimizer.param_groups:
+        group["lr"] = lr
+    with autocast():
+        _, loss = model(x, y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    if config.grad_clip > 0:
+        torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
+    return loss.detach()

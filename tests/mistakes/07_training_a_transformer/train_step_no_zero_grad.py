@@ -1,0 +1,13 @@
+# replaces: train_step
+# mistake: never clears the gradients, so each step adds this batch's to all the earlier ones
+def train_step(model, batch, optimizer, lr, config, autocast=contextlib.nullcontext):
+    x, y = batch
+    for group in optimizer.param_groups:
+        group["lr"] = lr
+    with autocast():
+        _, loss = model(x, y)
+    loss.backward()
+    if config.grad_clip > 0:
+        torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
+    optimizer.step()
+    return loss.detach()
