@@ -17,7 +17,7 @@ class GPT(nn.Module):
         self.ln_f = nn.LayerNorm(config.d_model)
         self.lm_head = nn.Linear(config.d_model, config.vocab_size, bias=False)
         self.lm_head.weight = self.tok_emb.weight  # weight tying (Press & Wolf, 2017)
-        self.apply(init_weights)  # N(0, 0.02) as in GPT-2
+        self.apply(init_weights)  # N(0, 0.02); no 1/sqrt(N) residual scaling
 
     def forward(self, idx: torch.Tensor, targets: torch.Tensor | None = None):
         """idx (B, T) -> (logits (B, T, vocab_size), mean cross-entropy against targets (B, T), or None)."""
