@@ -12,7 +12,8 @@ Each public function names the lesson that teaches it. Modules:
 - reference:  the reference answers of the graded functions, for later lessons to build on:
               attention functions (00-05), `reference.blocks` (06), `reference.gpt` (07),
               `reference.kv_cache` (08)
-- train:      the training loop, presets, checkpoints, DDP; `python -m course_utils.train` (lesson 07)
+- train:      the training loop, checkpoints, DDP; `python -m course_utils.train` (lesson 07)
+- train_config: TrainConfig, the presets, the learning-rate schedule (lesson 07)
 - scaling:    cost of attention against length, cheaper attentions (lesson 08)
 - pretrained: all-MiniLM-L6-v2 weights from an installed package, a WordPiece tokenizer (lesson 09)
 
