@@ -9,6 +9,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PRETRAINED_STAMP := $(VENV)/.installed-pretrained
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): one per core; a lesson's round trip, the browser tests and
+# the hostile batch each stay in one process (tests/conftest.py: work_unit). TEST_WORKERS=0
+# runs serially.
+TEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
 .PHONY: help setup pretrained lab test release doctor lock clean check-python grade student-pack bench
@@ -24,7 +28,7 @@ help:
 	@echo "make doctor   check the environment: Python, packages, CPU/GPU, Jupyter extensions"
 	@echo "make lock     re-pin requirements.lock and environment.yml from requirements.in"
 	@echo "make clean    remove the virtual environment and build artefacts"
-	@echo "Options: PYTHON=python3.12 (interpreter for the venv), PYTEST_ARGS='-k softmax'"
+	@echo "Options: PYTHON=python3.12 (interpreter for the venv), PYTEST_ARGS='-k softmax', TEST_WORKERS=0 (serial)"
 
 check-python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { \
@@ -70,7 +74,7 @@ lab: setup
 	$(BIN)/jupyter lab $(if $(AS_ROOT),--allow-root) --ServerApp.root_dir="$(CURDIR)" notebooks/00_orientation/00_orientation.ipynb
 
 test: setup pretrained
-	$(BIN)/python -m pytest --durations=25 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=25 $(PYTEST_ARGS)
 
 release: setup
 	$(BIN)/python -m course_tools.release

@@ -27,7 +27,28 @@ def _size(text: str) -> int:
 
 def grade_command(args: argparse.Namespace) -> int:
     from course_tools.grading.batch import grade_batch, summary_table
+    from course_tools.grading.deadlines import DeadlinesError, load_deadlines
     from course_tools.grading.sandbox import Limits, SandboxUnavailable
+    from course_tools.release import COURSE_ROOT
+
+    deadlines = None
+    path = args.deadlines or (
+        COURSE_ROOT / "deadlines.toml"
+        if (COURSE_ROOT / "deadlines.toml").is_file()
+        else None
+    )
+    if path is not None:
+        try:
+            deadlines = load_deadlines(path)
+        except DeadlinesError as error:
+            print(f"course grade: {error}", file=sys.stderr)
+            return 2
+        if args.assignment not in deadlines.due:
+            print(
+                f"course grade: {path} gives no due date for {args.assignment}: no late penalty"
+            )
+        else:
+            print(f"course grade: due dates and late penalties from {path}")
 
     limits = Limits(
         wall=args.wall, cell=args.cell_timeout, cpu=args.cpu, memory=_size(args.memory)
@@ -48,6 +69,7 @@ def grade_command(args: argparse.Namespace) -> int:
             limits=limits,
             sandbox=not args.no_sandbox,
             progress=not args.no_progress,
+            deadlines=deadlines,
         )
     except SandboxUnavailable as error:
         print(f"course grade: cannot isolate student code: {error}", file=sys.stderr)
@@ -121,6 +143,14 @@ def main(argv: list[str] | None = None) -> int:
         "--no-sandbox",
         action="store_true",
         help="grade without bubblewrap isolation (refused by default where bwrap is missing)",
+    )
+    grade.add_argument(
+        "--deadlines",
+        type=Path,
+        default=None,
+        help="due dates, extensions and late penalties (TOML; default: deadlines.toml "
+        "in the course folder when there is one; format in "
+        "course_tools/grading/deadlines.py)",
     )
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
     grade.set_defaults(func=grade_command)

@@ -9,6 +9,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pytest
+
 # Before anything starts a kernel: every Jupyter, IPython and matplotlib file goes to a
 # throwaway folder, never the user's home.
 _SCRATCH = Path(tempfile.mkdtemp(prefix="course-tests-home-"))
@@ -43,8 +45,6 @@ def missing_system_component(reason: str, install: str) -> None:
     CI installs every component the suite needs (.ci/run), so a skip there would hide a
     missing install step behind a green run.
     """
-    import pytest
-
     if os.environ.get("CI", "").strip().lower() == "true":
         pytest.fail(
             f"{reason}. CI=true: this test must run here ({install}).", pytrace=False
@@ -67,6 +67,50 @@ def require_sandbox() -> None:
 def record_time(lesson: str, what: str, seconds: float) -> None:
     """Remember how long one lesson step took, for the table printed at the end."""
     NOTEBOOK_TIMES.setdefault(lesson, {})[what] = seconds
+
+
+def work_unit(nodeid: str) -> str:
+    """The tests that must share one process under `make test`'s pytest-xdist workers:
+    they share what was computed once (a lesson's graded catalogue, the hostile batch,
+    one JupyterLab server and browser). Every other test is a unit of its own."""
+    path, _, name = nodeid.partition("::")
+    if path == "tests/test_roundtrip.py" and "[" in name:
+        return "roundtrip " + name[name.index("[") :]  # one lesson's round trip
+    if path == "tests/test_grading_hostile.py" or path.startswith("tests/browser/"):
+        return path
+    return nodeid
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadgroup` with the units of work_unit(): the largest units start first.
+
+    (The units are told by node id here because pytest-xdist 3.8's own `xdist_group`
+    marks do not group anything under pytest 9.2: pytest-xdist issue 1386.)
+    """
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedWorkScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+    return SharedWorkScheduling(config, log)
+
+
+def pytest_sessionfinish(session):
+    """In a pytest-xdist worker: hand the times it recorded to the controlling process."""
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["lesson_times"] = json.dumps(NOTEBOOK_TIMES)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """In the controlling process: gather the times a finished worker recorded."""
+    recorded = json.loads(getattr(node, "workeroutput", {}).get("lesson_times", "{}"))
+    for lesson, times in recorded.items():
+        NOTEBOOK_TIMES.setdefault(lesson, {}).update(times)
 
 
 def pytest_terminal_summary(terminalreporter):

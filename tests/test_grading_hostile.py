@@ -302,3 +302,52 @@ def test_a_second_run_does_no_work_and_an_interrupted_run_resumes(batch):
     assert tree_digest(batch["folder"]) == batch["before"]
     record = json.loads((out / "results" / "honest_partial.json").read_text())
     assert record["origin"].endswith("honest_partial.ipynb")
+
+
+def test_late_penalties_follow_the_current_rule_without_regrading(batch, tmp_path):
+    """A deadlines file changes grades.csv and the gradebook at the next run, and a changed
+    rule replaces the old penalty; no submission is graded again for it."""
+    from nbgrader.api import Gradebook
+
+    from course_tools.grading.deadlines import parse_deadlines
+
+    out = batch["out"]
+    stamps = {p.name: p.stat().st_mtime_ns for p in (out / "results").glob("*.json")}
+    # Every file of the batch was written minutes ago: due a day earlier, each is 1 day late.
+    due = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 86400 + 600))
+
+    def graded_with(percent: int) -> dict:
+        deadlines = parse_deadlines(
+            f"[penalty]\npercent_per_day = {percent}\n"
+            f"[assignments.{LESSON}]\ndue = {due}\n"
+        )
+        rows = grade_batch(
+            LESSON,
+            batch["folder"],
+            out,
+            workers=2,
+            limits=LIMITS,
+            progress=False,
+            deadlines=deadlines,
+        )
+        return {r.student: r for r in rows}
+
+    for percent in (50, 10):
+        rows = graded_with(percent)
+        honest = rows["honest_solution"]
+        raw = batch["rows"]["honest_solution"].score
+        assert (honest.days_late, honest.time_source) == (1, "file")
+        assert honest.penalty == pytest.approx(raw * percent / 100)
+        assert honest.score == pytest.approx(raw * (1 - percent / 100))
+        with open(out / "grades.csv", newline="") as handle:
+            line = next(
+                r for r in csv.DictReader(handle) if r["student"] == "honest_solution"
+            )
+        assert float(line["late_penalty"]) == pytest.approx(raw * percent / 100)
+        assert float(line["score"]) == pytest.approx(honest.score)
+        with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gradebook:
+            stored = gradebook.find_submission(LESSON, "honest_solution")
+            assert stored.late_submission_penalty == pytest.approx(honest.penalty)
+    after = {p.name: p.stat().st_mtime_ns for p in (out / "results").glob("*.json")}
+    assert after == stamps, "a deadline change regraded submissions"
+    assert tree_digest(batch["folder"]) == batch["before"]

@@ -6,7 +6,8 @@
 The work is laid out under the output folder (default `build/grading/<assignment>/`):
 
     gradebook.db                       nbgrader's gradebook (manual grades are kept across runs)
-    grades.csv                         one row per student, read back from the gradebook
+    grades.csv                         one row per student, read back from the gradebook,
+                                       with the submission time and any late penalty
     summary.txt                        the table printed at the end
     feedback/<student>/<assignment>/<notebook>.html
     autograded/<student>/<assignment>/<notebook>.ipynb
@@ -15,7 +16,8 @@ The work is laid out under the output folder (default `build/grading/<assignment
 
 A student's result is reused when the same bytes were graded against the same assignment
 with the same settings, so running the command again does no work, and a run that was
-stopped halfway picks up where it stopped.
+stopped halfway picks up where it stopped. Late penalties (`deadlines=`, see
+course_tools.grading.deadlines) are applied afresh each time the results are recorded.
 """
 
 from __future__ import annotations
@@ -36,6 +38,11 @@ from pathlib import Path
 import nbformat
 
 from course_tools.grading.collect import Submission, collect
+from course_tools.grading.deadlines import (
+    Deadlines,
+    platform_timestamps,
+    submission_time,
+)
 from course_tools.grading.integrity import prepare_submission
 from course_tools.grading.sandbox import Limits, check_sandbox, kill_user
 from course_tools.release import COURSE_ROOT, run_nbgrader
@@ -48,12 +55,16 @@ class Row:
     """One line of the summary: what a student scored and what was found."""
 
     student: str
-    score: float
+    score: float  # after any late penalty
     max_score: float
     auto_score: float
     auto_max: float
     manual_pending: float
     problems: list[str] = field(default_factory=list)
+    submitted: str = ""  # ISO time in UTC, or "" when none was found
+    time_source: str = "none"  # timestamps.csv, timestamp.txt, file or none
+    days_late: int = 0
+    penalty: float = 0.0  # points taken off for lateness
 
 
 def _sha(*parts: bytes) -> str:
@@ -235,6 +246,7 @@ class Batch:
         workers: int,
         limits: Limits,
         sandbox: bool,
+        deadlines: Deadlines | None = None,
     ):
         self.assignment, self.submissions, self.out, self.root = (
             assignment,
@@ -243,6 +255,7 @@ class Batch:
             root,
         )
         self.workers, self.limits, self.sandbox = workers, limits, sandbox
+        self.deadlines = deadlines or Deadlines()
         self.work = out / ".work"
         self.results = out / "results"
         self.uid_base = 100000 + (os.getpid() % 400) * 2500
@@ -314,8 +327,12 @@ class Batch:
                 bar.close()
             for server in self.servers:
                 server.close()
-        students = [s.student for s in submissions]
-        rows = self.record(students)
+        platform = platform_timestamps(self.submissions)
+        times = {
+            s.student: submission_time(s.origin, s.student, platform)
+            for s in submissions
+        }
+        rows = self.record(times)
         write_csv(rows, self.out / "grades.csv")
         (self.out / "summary.txt").write_text(summary_table(rows) + "\n")
         if not os.environ.get("COURSE_GRADING_KEEP"):
@@ -447,8 +464,9 @@ class Batch:
             self.servers.append(server)
         return server
 
-    def record(self, students: list[str]) -> list[Row]:
-        """Write every student's result into the gradebook, then read the rows back from it."""
+    def record(self, times: dict[str, tuple]) -> list[Row]:
+        """Write every student's result and late penalty into the gradebook, then read
+        the rows back from it. `times`: student -> (submission time, its source)."""
         import warnings
 
         from nbgrader.api import Gradebook
@@ -461,11 +479,14 @@ class Batch:
         notebook = self.template["notebook"]
         rows = []
         with Gradebook(f"sqlite:///{database}") as gradebook:
-            for student in students:
+            for student, (submitted, source) in times.items():
                 record = json.loads((self.results / f"{student}.json").read_text())
                 result = record["result"]
                 gradebook.update_or_create_student(student)
-                gradebook.update_or_create_submission(self.assignment, student)
+                stamp = (
+                    {"timestamp": submitted.replace(tzinfo=None)} if submitted else {}
+                )
+                gradebook.update_or_create_submission(self.assignment, student, **stamp)
                 scores = {g["name"]: g for g in result["grades"]}
                 submission = gradebook.find_submission_notebook(
                     notebook, self.assignment, student
@@ -493,22 +514,38 @@ class Batch:
                     for g in submission.grades
                     if g.cell.cell_type != "code" and g.manual_score is None
                 )
+                late = self.deadlines.lateness(
+                    self.assignment, student, submitted, source
+                )
+                penalty = late.penalty_points(
+                    float(submission.score),
+                    float(submission.max_score),
+                    self.deadlines.rule(self.assignment),
+                )
+                # nbgrader's own export subtracts this too: the two always agree.
+                submission.late_submission_penalty = penalty
+                gradebook.db.commit()
                 rows.append(
                     Row(
                         student,
-                        float(submission.score),
+                        float(submission.score) - penalty,
                         float(submission.max_score),
                         float(sum(g.score for g in auto)),
                         float(sum(g.max_score for g in auto)),
                         float(pending),
                         list(result["problems"]),
+                        submitted.isoformat(timespec="seconds") if submitted else "",
+                        source,
+                        late.days_late,
+                        penalty,
                     )
                 )
         return rows
 
 
 def write_csv(rows: list[Row], path: Path) -> None:
-    """grades.csv: student, score, max_score, autograded_score, autograded_max, awaiting_manual_grading, problems."""
+    """grades.csv: one row per student (the header names the columns; score is after
+    the late penalty, which has its own column, as do the submission time and its source)."""
     import csv
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -523,6 +560,10 @@ def write_csv(rows: list[Row], path: Path) -> None:
                 "autograded_score",
                 "autograded_max",
                 "awaiting_manual_grading",
+                "submitted_utc",
+                "time_source",
+                "days_late",
+                "late_penalty",
                 "problems",
             ]
         )
@@ -535,6 +576,10 @@ def write_csv(rows: list[Row], path: Path) -> None:
                     f"{row.auto_score:g}",
                     f"{row.auto_max:g}",
                     f"{row.manual_pending:g}",
+                    row.submitted,
+                    row.time_source,
+                    row.days_late,
+                    f"{row.penalty:g}",
                     "; ".join(row.problems),
                 ]
             )
@@ -549,7 +594,10 @@ def summary_table(rows: list[Row], width: int = 100) -> str:
     ]
     lines.append("-" * min(width, len(lines[0]) + 10))
     for row in rows:
-        problems = "; ".join(row.problems) or "-"
+        late = (
+            [f"{row.days_late} day(s) late: -{row.penalty:g}"] if row.days_late else []
+        )
+        problems = "; ".join(late + row.problems) or "-"
         if len(problems) > width:
             problems = problems[: width - 3] + "..."
         lines.append(
@@ -576,8 +624,10 @@ def grade_batch(
     limits: Limits | None = None,
     sandbox: bool = True,
     progress: bool = True,
+    deadlines: Deadlines | None = None,
 ) -> list[Row]:
-    """Grade every submission of `assignment` in `submissions`; returns the summary rows (instructors)."""
+    """Grade every submission of `assignment` in `submissions`; returns the summary rows
+    (instructors). `deadlines`: due dates and late penalties (course_tools.grading.deadlines)."""
     root = Path(root)
     out = Path(out) if out else root / "build" / "grading" / assignment
     workers = workers or os.cpu_count() or 1
@@ -589,6 +639,7 @@ def grade_batch(
         workers,
         limits or Limits(),
         sandbox,
+        deadlines,
     )
     started = time.perf_counter()
     rows = batch.run(progress=progress)
