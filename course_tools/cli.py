@@ -1,6 +1,7 @@
 """The `course` command (instructors and contributors).
 
     course grade 00_orientation downloads/00_orientation   # grade a class (also `make grade`)
+    course export --roster roster.csv                      # grades for Canvas, Moodle, a wide CSV
     course pack                                            # the student bundle (also `make student-pack`)
     course release [lessons...]                            # regenerate notebooks/ (as `make release`)
     course doctor                                          # check the environment (as `make doctor`)
@@ -83,6 +84,32 @@ def grade_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def export_command(args: argparse.Namespace) -> int:
+    from course_tools.grading.export import ExportError, export_grades
+
+    try:
+        summary = export_grades(args.graded, args.out, args.roster, args.assignments)
+    except ExportError as error:
+        print(f"course export: {error}", file=sys.stderr)
+        return 2
+    print(
+        f"{summary.students} students, assignments {', '.join(summary.assignments)}: "
+        f"canvas.csv, moodle.csv, grades_wide.csv and missing.csv in {summary.folder}"
+    )
+    if summary.missing:
+        print(f"{len(summary.missing)} grade(s) missing (listed in missing.csv):")
+        for student, assignment in summary.missing[:20]:
+            print(f"  {student}: no grade for {assignment}")
+        if len(summary.missing) > 20:
+            print(f"  ... and {len(summary.missing) - 20} more")
+    if summary.unknown:
+        print(
+            f"{len(summary.unknown)} graded student(s) not in the roster, not in "
+            f"canvas.csv or moodle.csv: {', '.join(summary.unknown)}"
+        )
+    return 0
+
+
 def pack_command(args: argparse.Namespace) -> int:
     from course_tools.grading.pack import pack
 
@@ -154,6 +181,35 @@ def main(argv: list[str] | None = None) -> int:
     )
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
     grade.set_defaults(func=grade_command)
+
+    export = commands.add_parser(
+        "export",
+        help="write the grades for Canvas, Moodle and a wide CSV",
+        description="Read the gradebook of every assignment graded under --graded and "
+        "write canvas.csv (Canvas's gradebook import), moodle.csv (Moodle's CSV grade "
+        "import), grades_wide.csv (every test's points) and missing.csv. Scores are after "
+        "late penalties. Format of the roster: course_tools/grading/export.py.",
+    )
+    export.add_argument(
+        "--roster",
+        type=Path,
+        default=None,
+        help="CSV with a 'student' column and the platform's ids (name, canvas_id, "
+        "sis_user_id, sis_login_id, section, email, id_number, username)",
+    )
+    export.add_argument(
+        "--graded",
+        type=Path,
+        default=Path("build") / "grading",
+        help="folder of `course grade` outputs, one per assignment (build/grading)",
+    )
+    export.add_argument(
+        "--out", type=Path, default=Path("build") / "export", help="(build/export)"
+    )
+    export.add_argument(
+        "assignments", nargs="*", help="assignment ids (default: every one graded)"
+    )
+    export.set_defaults(func=export_command)
 
     pack_parser = commands.add_parser(
         "pack", help="build the student bundle (no solutions, no hidden tests)"
