@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -480,3 +481,55 @@ def test_feedback_keeps_the_visible_test_and_the_message_and_drops_hidden_source
     assert visible_text(
         "<pre><span>secret</span>&lt;x&gt;\n <b>a</b></pre><script>var s;</script>"
     ) == ["secret<x>", "a"]
+
+
+def test_a_result_is_reused_only_while_nothing_it_depends_on_changed(
+    tmp_path, monkeypatch
+):
+    """The resume key covers the assignment's source, the nbgrader configuration, the code
+    of course_utils and of the grader, and the installed packages' versions."""
+    import course_utils
+    from course_tools.grading import batch
+
+    source = tmp_path / "solutions" / "x"
+    source.mkdir(parents=True)
+    (source / "x.ipynb").write_text("{}")
+    config = tmp_path / "nbgrader_config.py"
+    config.write_text("c = get_config()\n")
+
+    def key() -> str:
+        return batch.template_fingerprint(source, config)
+
+    first = key()
+    assert key() == first  # nothing changed: reused
+    (source / "x.ipynb").write_text('{"changed": 1}')
+    second = key()
+    assert second != first
+    config.write_text("c = get_config()\nc.Execute.timeout = 5\n")
+    third = key()
+    assert third != second
+    assert b"torch==2.13.0" in batch.environment_digest()
+    monkeypatch.setattr(batch, "environment_digest", lambda: b"torch==0.0")
+    fourth = key()
+    assert fourth != third
+
+    # The code: every .py file of course_utils and of the grading package, by name and
+    # content.
+    hashed = []
+    digest = batch.files_digest
+    monkeypatch.setattr(
+        batch,
+        "files_digest",
+        lambda *folders, **kw: hashed.extend(folders) or digest(*folders, **kw),
+    )
+    assert key() == fourth
+    assert Path(course_utils.__file__).parent in hashed
+    assert Path(batch.__file__).parent in hashed
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "a.py").write_text("x = 1\n")
+    before = digest(code, pattern="*.py")
+    (code / "a.py").write_text("x = 2\n")
+    changed = digest(code, pattern="*.py")
+    (code / "a.py").rename(code / "b.py")
+    assert len({before, changed, digest(code, pattern="*.py")}) == 3

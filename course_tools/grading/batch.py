@@ -15,7 +15,7 @@ The work is laid out under the output folder (default `build/grading/<assignment
     .work/                             the template course and the private work folders
 
 A student's result is reused when the same bytes were graded against the same assignment
-with the same settings, so running the command again does no work, and a run that was
+with the same settings, course code and packages (template_fingerprint), so running the command again does no work, and a run that was
 stopped halfway picks up where it stopped. Late penalties (`deadlines=`, see
 course_tools.grading.deadlines) are applied afresh each time the results are recorded.
 """
@@ -74,6 +74,47 @@ def _sha(*parts: bytes) -> str:
     return digest.hexdigest()
 
 
+def files_digest(*folders: Path, pattern: str = "*") -> bytes:
+    """Every file under `folders` matching `pattern`, by relative path and content."""
+    digest = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(folder.rglob(pattern)):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(folder)).encode() + b"\0")
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.digest()
+
+
+def environment_digest() -> bytes:
+    """The name and version of every package installed beside the grader (the kernel's)."""
+    from importlib.metadata import distributions
+
+    installed = sorted(
+        f"{d.metadata['Name']}=={d.version}".lower() for d in distributions()
+    )
+    return "\n".join(installed).encode()
+
+
+def template_fingerprint(source: Path, config: Path) -> str:
+    """What a score depends on besides the submission: the assignment's source and tests,
+    the nbgrader configuration, the code the kernel and the grader run (course_utils and
+    this package) and the versions of the installed packages. A change to any of them
+    regrades every submission at the next run; when none changed, results are reused."""
+    import course_utils
+
+    return _sha(
+        files_digest(source),
+        config.read_bytes(),
+        files_digest(
+            Path(course_utils.__file__).parent,
+            Path(__file__).parent,
+            pattern="*.py",
+        ),
+        environment_digest(),
+        GRADER_VERSION.encode(),
+    )
+
+
 def build_template(assignment: str, root: Path, folder: Path) -> dict:
     """generate_assignment once into `folder`: the gradebook every worker starts from, the
     release to check submissions against, and the SHA-256 of the trusted cells for the guard."""
@@ -84,11 +125,7 @@ def build_template(assignment: str, root: Path, folder: Path) -> dict:
         raise FileNotFoundError(
             f"no assignment {assignment!r}: {source} does not exist"
         )
-    fingerprint = _sha(
-        *(p.read_bytes() for p in sorted(source.rglob("*")) if p.is_file()),
-        (root / "nbgrader_config.py").read_bytes(),
-        GRADER_VERSION.encode(),
-    )
+    fingerprint = template_fingerprint(source, root / "nbgrader_config.py")
     stamp = folder / "fingerprint"
     if (
         stamp.exists()
