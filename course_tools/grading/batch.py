@@ -15,8 +15,8 @@ The work is laid out under the output folder (default `build/grading/<assignment
     .work/                             the template course and the private work folders
 
 A student's result is reused when the same bytes were graded against the same assignment
-with the same settings, course code and packages (template_fingerprint), so running the command again does no work, and a run that was
-stopped halfway picks up where it stopped. Late penalties (`deadlines=`, see
+with the same settings, course code and packages (template_fingerprint), so running the
+command again does no work, and a run that was stopped halfway picks up where it stopped. Late penalties (`deadlines=`, see
 course_tools.grading.deadlines) are applied afresh each time the results are recorded.
 """
 
