@@ -2,6 +2,8 @@
 
     course grade 00_orientation downloads/00_orientation   # grade a class (also `make grade`)
     course export --roster roster.csv                      # grades for Canvas, Moodle, a wide CSV
+    course report 00_orientation                           # one HTML page on a graded class
+    course similar 00_orientation                          # pairs of similar solutions to look at
     course pack                                            # the student bundle (also `make student-pack`)
     course release [lessons...]                            # regenerate notebooks/ (as `make release`)
     course doctor                                          # check the environment (as `make doctor`)
@@ -210,6 +212,11 @@ def main(argv: list[str] | None = None) -> int:
         "assignments", nargs="*", help="assignment ids (default: every one graded)"
     )
     export.set_defaults(func=export_command)
+
+    from course_tools.grading import report, similarity
+
+    report.add_parser(commands)
+    similarity.add_parser(commands)
 
     pack_parser = commands.add_parser(
         "pack", help="build the student bundle (no solutions, no hidden tests)"
