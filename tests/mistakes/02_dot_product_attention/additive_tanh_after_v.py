@@ -1,0 +1,7 @@
+# replaces: additive_score
+# mistake: takes the tanh after the dot product with v instead of before it
+def additive_score(s, h, W_s, W_h, v, mask=None):
+    scores = torch.tanh(((s @ W_s).unsqueeze(-2) + h @ W_h) @ v)
+    if mask is not None:
+        scores = scores.masked_fill(~mask, -math.inf)
+    return scores
