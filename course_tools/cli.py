@@ -32,14 +32,11 @@ def grade_command(args: argparse.Namespace) -> int:
     from course_tools.grading.batch import grade_batch, summary_table
     from course_tools.grading.deadlines import DeadlinesError, load_deadlines
     from course_tools.grading.sandbox import Limits, SandboxUnavailable
-    from course_tools.release import COURSE_ROOT
+    from course_tools.release import course_root
 
     deadlines = None
-    path = args.deadlines or (
-        COURSE_ROOT / "deadlines.toml"
-        if (COURSE_ROOT / "deadlines.toml").is_file()
-        else None
-    )
+    default = course_root() / "deadlines.toml"
+    path = args.deadlines or (default if default.is_file() else None)
     if path is not None:
         try:
             deadlines = load_deadlines(path)
@@ -88,9 +85,12 @@ def grade_command(args: argparse.Namespace) -> int:
 
 def export_command(args: argparse.Namespace) -> int:
     from course_tools.grading.export import ExportError, export_grades
+    from course_tools.release import course_root
 
+    graded = args.graded or course_root() / "build" / "grading"
+    out = args.out or course_root() / "build" / "export"
     try:
-        summary = export_grades(args.graded, args.out, args.roster, args.assignments)
+        summary = export_grades(graded, out, args.roster, args.assignments)
     except ExportError as error:
         print(f"course export: {error}", file=sys.stderr)
         return 2
@@ -120,9 +120,42 @@ def pack_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def choose_course(root: Path | None) -> str | None:
+    """Work on the course at `root`, or the one the current directory is in, as nbgrader
+    does; returns what is wrong instead, before any work is done."""
+    from course_tools.release import (
+        COURSE_ROOT,
+        CourseError,
+        check_course,
+        find_course,
+        use_course,
+    )
+
+    found = root.resolve() if root else find_course(Path.cwd())
+    if found is None:
+        return (
+            f"{Path.cwd()} is not in a course folder (one with nbgrader_config.py and "
+            f"solutions/): change to the course folder, or pass --root (the installed "
+            f"course is {COURSE_ROOT})"
+        )
+    try:
+        check_course(found)
+    except CourseError as error:
+        return str(error)
+    use_course(found)
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="course", description="Attention and transformers: course tools."
+    )
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=None,
+        help="the course folder (default: the one holding the current directory, "
+        "found by its nbgrader_config.py and solutions/)",
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -202,11 +235,11 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument(
         "--graded",
         type=Path,
-        default=Path("build") / "grading",
+        default=None,
         help="folder of `course grade` outputs, one per assignment (build/grading)",
     )
     export.add_argument(
-        "--out", type=Path, default=Path("build") / "export", help="(build/export)"
+        "--out", type=Path, default=None, help="(build/export in the course folder)"
     )
     export.add_argument(
         "assignments", nargs="*", help="assignment ids (default: every one graded)"
@@ -248,6 +281,11 @@ def main(argv: list[str] | None = None) -> int:
     doctor.set_defaults(func=None, module="course_utils.doctor")
 
     args, rest = parser.parse_known_args(argv)
+    if args.command != "doctor":
+        problem = choose_course(args.root)
+        if problem:
+            print(f"course {args.command}: {problem}", file=sys.stderr)
+            return 2
     if args.func is None:
         import importlib
 

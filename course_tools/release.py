@@ -17,11 +17,65 @@ import sys
 import tempfile
 from pathlib import Path
 
+# The course this package was installed from.
 COURSE_ROOT = Path(__file__).resolve().parent.parent
+_active_course: Path | None = None
 
 
-def lesson_ids(root: Path = COURSE_ROOT) -> list[str]:
+class CourseError(RuntimeError):
+    """No course where a command runs, or one the installed package cannot grade."""
+
+
+def course_root() -> Path:
+    """The course the `course` command works on (use_course), else COURSE_ROOT."""
+    return _active_course or COURSE_ROOT
+
+
+def use_course(root: Path) -> None:
+    global _active_course
+    _active_course = Path(root).resolve()
+
+
+def find_course(start: Path) -> Path | None:
+    """The nearest folder at or above `start` with nbgrader_config.py and solutions/."""
+    for folder in [start.resolve(), *start.resolve().parents]:
+        if (folder / "nbgrader_config.py").is_file() and (
+            folder / "solutions"
+        ).is_dir():
+            return folder
+    return None
+
+
+def check_course(root: Path) -> None:
+    """Stop before any work when the installed package cannot serve the course at `root`.
+
+    Student kernels import the installed course_utils: a course folder that carries a
+    different course_utils would be graded with code it does not contain.
+    """
+    import course_utils
+    from course_tools.grading.batch import files_digest
+
+    if not (root / "nbgrader_config.py").is_file() or not (root / "solutions").is_dir():
+        raise CourseError(
+            f"{root} is not a course folder (it needs nbgrader_config.py and solutions/)"
+        )
+    installed = Path(course_utils.__file__).resolve().parent
+    here = root / "course_utils"
+    if here.is_dir() and here.resolve() != installed:
+        if files_digest(here, pattern="*.py") != files_digest(
+            installed, pattern="*.py"
+        ):
+            raise CourseError(
+                f"the course at {root} has its own course_utils, which differs from the "
+                f"installed one ({installed}) that student kernels would import. Install "
+                f"this course into the environment (`pip install -e {root}`, or "
+                f"`make setup` there), or run the command in {installed.parent}."
+            )
+
+
+def lesson_ids(root: Path | None = None) -> list[str]:
     """Assignment ids: folders of solutions/ that hold a notebook of the same name."""
+    root = root or course_root()
     return sorted(
         p.parent.name
         for p in (root / "solutions").glob("*/*.ipynb")
@@ -68,7 +122,7 @@ def nbgrader_api(root: Path, db_url: str, **course_directory: str):
     os.environ["PATH"] = nbgrader_env()["PATH"]  # nbgrader runs `alembic` from PATH
     config = Config()
     config.merge(
-        PyFileConfigLoader("nbgrader_config.py", path=str(COURSE_ROOT)).load_config()
+        PyFileConfigLoader("nbgrader_config.py", path=str(course_root())).load_config()
     )
     config.CourseDirectory.root = str(root)
     config.CourseDirectory.db_url = db_url
@@ -88,10 +142,11 @@ def checked(outcome: dict, what: str) -> dict:
 
 def release(
     ids: list[str] | None = None,
-    root: Path = COURSE_ROOT,
+    root: Path | None = None,
     release_dir: Path | None = None,
 ) -> list[Path]:
     """Generate the release of each lesson; returns the released notebooks."""
+    root = root or course_root()
     ids = ids or lesson_ids(root)
     known = lesson_ids(root)
     missing = [i for i in ids if i not in known]
@@ -123,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("lessons", nargs="*", help="lesson ids (default: all)")
     args = parser.parse_args(argv)
     for path in release(args.lessons or None):
-        print(f"released {path.relative_to(COURSE_ROOT)}")
+        print(f"released {path.relative_to(course_root())}")
     return 0
 
 

@@ -4,9 +4,11 @@ the student bundle, the `course` command, and the tamper checks of course_utils.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -15,7 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 import torch
-from conftest import missing_system_component
+from conftest import missing_system_component, require_sandbox
 from roundtrip import grade_id, release_notebook, student_notebook
 
 from course_tools.cli import main as course
@@ -533,3 +535,83 @@ def test_a_result_is_reused_only_while_nothing_it_depends_on_changed(
     changed = digest(code, pattern="*.py")
     (code / "a.py").rename(code / "b.py")
     assert len({before, changed, digest(code, pattern="*.py")}) == 3
+
+
+@pytest.fixture
+def course_copy(tmp_path, monkeypatch):
+    """An instructor's second copy of the course: its own solutions of lesson 00 and
+    nbgrader_config.py, no course_utils of its own (the installed one serves it)."""
+    from course_tools import release
+
+    monkeypatch.setattr(release, "_active_course", None)  # restored after the test
+    copy = tmp_path / "my-course"
+    (copy / "solutions").mkdir(parents=True)
+    shutil.copytree(
+        COURSE_ROOT / "solutions" / "00_orientation",
+        copy / "solutions" / "00_orientation",
+    )
+    shutil.copy(COURSE_ROOT / "nbgrader_config.py", copy / "nbgrader_config.py")
+    return copy
+
+
+def test_the_course_is_the_one_where_you_stand(
+    course_copy, tmp_path, monkeypatch, capsys
+):
+    from course_tools.cli import choose_course
+    from course_tools.release import course_root, find_course, lesson_ids
+
+    inner = course_copy / "solutions" / "00_orientation"
+    assert find_course(inner) == course_copy.resolve()
+    assert find_course(tmp_path) is None
+    monkeypatch.chdir(tmp_path)
+    assert course(["grade", "00_orientation", str(tmp_path)]) == 2
+    assert "is not in a course folder" in capsys.readouterr().err
+    monkeypatch.chdir(inner)
+    assert choose_course(None) is None
+    assert course_root() == course_copy.resolve()
+    assert lesson_ids() == ["00_orientation"]
+
+
+def test_a_course_the_installed_package_cannot_grade_is_refused_before_grading(
+    course_copy, tmp_path, capsys
+):
+    shutil.copytree(COURSE_ROOT / "course_utils", course_copy / "course_utils")
+    with open(course_copy / "course_utils" / "testing.py", "a") as handle:
+        handle.write("\n# changed in this copy\n")
+    submissions = tmp_path / "submissions"
+    submissions.mkdir()
+    code = course(
+        ["--root", str(course_copy), "grade", "00_orientation", str(submissions)]
+    )
+    error = capsys.readouterr().err
+    assert code == 2
+    assert "differs from the installed one" in error and "pip install -e" in error
+    assert not (course_copy / "build").exists(), "it graded before refusing"
+
+
+def test_course_grade_grades_the_course_where_it_runs(
+    course_copy, tmp_path, monkeypatch
+):
+    """The copy's own test cells and points count, and its results stay in the copy."""
+    require_sandbox()
+    source = course_copy / "solutions" / "00_orientation" / "00_orientation.ipynb"
+    notebook = nbformat.read(str(source), as_version=4)
+    test = next(c for c in notebook.cells if grade_id(c) == "test_softmax_large_values")
+    test.metadata.nbgrader["points"] += 3
+    nbformat.write(notebook, str(source))
+    submissions = tmp_path / "submissions"
+    submissions.mkdir()
+    nbformat.write(student_notebook("00_orientation"), str(submissions / "alice.ipynb"))
+    monkeypatch.chdir(course_copy)
+    assert course(["grade", "00_orientation", str(submissions), "--no-progress"]) == 0
+    graded = course_copy / "build" / "grading" / "00_orientation" / "grades.csv"
+    with open(graded, newline="") as handle:
+        (row,) = list(csv.DictReader(handle))
+    original = sum(
+        c.metadata.nbgrader.get("points", 0)
+        for c in student_notebook("00_orientation").cells
+        if c.get("metadata", {}).get("nbgrader", {}).get("grade")
+        and c.cell_type == "code"
+    )
+    assert float(row["autograded_max"]) == original + 3
+    assert float(row["autograded_score"]) == original + 3

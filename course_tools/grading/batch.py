@@ -45,7 +45,7 @@ from course_tools.grading.deadlines import (
 )
 from course_tools.grading.integrity import prepare_submission
 from course_tools.grading.sandbox import Limits, check_sandbox, kill_user
-from course_tools.release import COURSE_ROOT, run_nbgrader
+from course_tools.release import course_root, run_nbgrader
 
 GRADER_VERSION = "1"
 
@@ -656,7 +656,7 @@ def grade_batch(
     submissions: Path | str,
     out: Path | str | None = None,
     *,
-    root: Path = COURSE_ROOT,
+    root: Path | None = None,
     workers: int | None = None,
     limits: Limits | None = None,
     sandbox: bool = True,
@@ -665,7 +665,7 @@ def grade_batch(
 ) -> list[Row]:
     """Grade every submission of `assignment` in `submissions`; returns the summary rows
     (instructors). `deadlines`: due dates and late penalties (course_tools.grading.deadlines)."""
-    root = Path(root)
+    root = Path(root or course_root())
     out = Path(out) if out else root / "build" / "grading" / assignment
     workers = workers or os.cpu_count() or 1
     batch = Batch(

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import nbformat
 
-from course_tools.release import COURSE_ROOT
+from course_tools.release import course_root
 
 ENVIRONMENT_FILES = (
     "pyproject.toml",
@@ -74,13 +74,14 @@ Hand in the notebook file itself (`notebooks/<lesson>/<lesson>.ipynb`), as your 
 """
 
 
-def solution_secrets(root: Path = COURSE_ROOT) -> tuple[set[str], set[str]]:
+def solution_secrets(root: Path | None = None) -> tuple[set[str], set[str]]:
     """(solution lines, hidden-test lines) of every lesson in solutions/: the text that must not reach students.
 
     A line counts when it is telling (12 characters or more, stripped, not a comment) and is
     not also public: outside the solution and hidden-test regions of any lesson, or in
     course_utils (the shared helpers are public by design).
     """
+    root = root or course_root()
     public: set[str] = set()
     regions: list[tuple[str, str]] = []
     for path in sorted((root / "solutions").glob("*/*.ipynb")):
@@ -129,8 +130,9 @@ def without_instructor_tools(pyproject: str) -> str:
     return "".join(kept)
 
 
-def leaks(bundle: Path, root: Path = COURSE_ROOT) -> list[str]:
+def leaks(bundle: Path, root: Path | None = None) -> list[str]:
     """Everything of solutions/ found in `bundle`: copies of its files, markers, solution or hidden-test lines."""
+    root = root or course_root()
     found = []
     solution_files = {
         p.read_bytes() for p in (root / "solutions").rglob("*") if p.is_file()
@@ -176,11 +178,11 @@ def pack(
     out: Path | str | None = None,
     *,
     lessons: list[str] | None = None,
-    root: Path = COURSE_ROOT,
+    root: Path | None = None,
     archive: bool = True,
 ) -> Path:
     """Build the student bundle in `out` (default build/student-pack) and, unless archive=False, a zip of it."""
-    root = Path(root)
+    root = Path(root or course_root())
     out = Path(out) if out else root / "build" / "student-pack"
     released = sorted(
         p.name

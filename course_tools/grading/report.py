@@ -88,16 +88,16 @@ class ClassResults:
 
 
 def default_folder(assignment: str) -> Path:
-    from course_tools.release import COURSE_ROOT
+    from course_tools.release import course_root
 
-    return COURSE_ROOT / "build" / "grading" / assignment
+    return course_root() / "build" / "grading" / assignment
 
 
 def check_assignment(assignment: str) -> None:
     """Raise GradedFolderError unless `assignment` is one of the course's lessons."""
-    from course_tools.release import COURSE_ROOT, lesson_ids
+    from course_tools.release import course_root, lesson_ids
 
-    if (COURSE_ROOT / "solutions" / assignment).is_dir():
+    if (course_root() / "solutions" / assignment).is_dir():
         return
     known = ", ".join(lesson_ids()) or "none"
     raise GradedFolderError(f"no assignment {assignment!r} (the course has: {known})")

@@ -308,9 +308,9 @@ def submitted_notebooks(folder: Path, assignment: str) -> tuple[dict, dict]:
 
 
 def _root() -> Path:
-    from course_tools.release import COURSE_ROOT
+    from course_tools.release import course_root
 
-    return COURSE_ROOT
+    return course_root()
 
 
 # -- comparing --------------------------------------------------------------------------
