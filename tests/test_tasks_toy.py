@@ -6,33 +6,24 @@ import pytest
 import torch
 
 from course_utils.tasks import IGNORE, accuracy
-from course_utils.tasks.toy import copy_with_offset, previous_and_largest
+from course_utils.tasks.toy import copy_with_offset, previous_and_next
 
 
-def test_previous_and_largest_targets():
-    tokens, targets = previous_and_largest(50, 12, 9, seed=3)
+def test_previous_and_next_targets():
+    tokens, targets = previous_and_next(50, 12, 9, seed=3)
     assert tokens.shape == (50, 12) and tokens.dtype == torch.long
-    assert set(targets) == {"previous", "largest"}
+    assert set(targets) == {"previous", "next"}
     assert bool((targets["previous"][:, 0] == IGNORE).all())
     assert torch.equal(targets["previous"][:, 1:], tokens[:, :-1])
-    largest = targets["largest"]
-    assert torch.equal(largest, tokens.amax(dim=1, keepdim=True).expand(50, 12))
-    assert bool(((tokens == largest).sum(dim=1) == 1).all()), (
-        "the largest token appears exactly once"
-    )
+    assert bool((targets["next"][:, -1] == IGNORE).all())
+    assert torch.equal(targets["next"][:, :-1], tokens[:, 1:])
     assert bool((tokens >= 0).all()) and bool((tokens < 9).all())
 
 
-def test_previous_and_largest_is_balanced_and_seeded():
-    _, targets = previous_and_largest(4000, 10, 12, seed=0)
-    counts = torch.bincount(targets["largest"][:, 0], minlength=12)
-    assert counts[0] == 0
-    assert counts[1:].min() > 4000 / 11 * 0.7, (
-        "every largest value from 1 to 11 should be about equally likely"
-    )
-    a, _ = previous_and_largest(5, 6, 7, seed=1)
-    b, _ = previous_and_largest(5, 6, 7, seed=1)
-    c, _ = previous_and_largest(5, 6, 7, seed=2)
+def test_previous_and_next_is_seeded():
+    a, _ = previous_and_next(5, 6, 7, seed=1)
+    b, _ = previous_and_next(5, 6, 7, seed=1)
+    c, _ = previous_and_next(5, 6, 7, seed=2)
     assert torch.equal(a, b) and not torch.equal(a, c)
 
 
@@ -51,7 +42,7 @@ def test_copy_with_offset():
     with pytest.raises(ValueError):
         copy_with_offset(2, 3, 10, offset=3)
     with pytest.raises(ValueError):
-        previous_and_largest(2, 1, 10)
+        previous_and_next(2, 1, 10)
 
 
 def test_accuracy_skips_ignored_positions():

@@ -7,7 +7,7 @@ that ships with Python.
 |---|---|---|
 | `recall` | delayed recall (output the token seen `distance` steps back), a small RNN and a tiny attention model; the long-range lookup that compares cheap attentions | 01, 08 |
 | `phrases` | English noun phrases and their French translations (adjectives cross), and a small GRU encoder-decoder with additive attention | 02 |
-| `toy` | previous-and-largest and copy-with-offset, for attention heads and positions | 03, 04 |
+| `toy` | previous-and-next and copy-with-offset, for attention heads and positions | 03, 04 |
 | `sequences` | reverse a sequence of random symbols, and a GRU encoder-decoder without attention whose one vector carries the source | 01 |
 | `text` | corpora shipped with Python, a character tokenizer, batches for the GPT | 07 |
 | `dates` | date normalisation and a small encoder-decoder that learns it | 07 |

@@ -6,9 +6,9 @@ every position. A target of IGNORE (-100, the default `ignore_index` of
 generated on the fly from a seeded generator: nothing is downloaded.
 
     from course_utils.tasks import accuracy
-    from course_utils.tasks.toy import copy_with_offset, previous_and_largest
+    from course_utils.tasks.toy import copy_with_offset, previous_and_next
 
-    tokens, targets = previous_and_largest(64, length=10, vocab_size=12, seed=0)
+    tokens, targets = previous_and_next(64, length=16, vocab_size=12, seed=0)
     tokens, target = copy_with_offset(64, length=16, vocab_size=10, offset=3, seed=0)
 """
 
@@ -25,37 +25,31 @@ def _generator(seed: int | None, generator: torch.Generator | None) -> torch.Gen
     return torch.Generator().manual_seed(0 if seed is None else seed)
 
 
-def previous_and_largest(
+def previous_and_next(
     batch: int,
     length: int,
     vocab_size: int,
     seed: int | None = None,
     generator: torch.Generator | None = None,
 ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-    """Two jobs at every position: name the previous token, and name the largest token (lesson 03).
+    """Two jobs at every position: name the token to the left, and the token to the right
+    (lesson 03).
 
-    Returns tokens (batch, length) and {'previous': (batch, length), 'largest': (batch, length)}.
-    'previous' is the token one position to the left (IGNORE at position 0): a job for a head
-    that attends by *position*. 'largest' is the largest token of the whole sequence, the same
-    at every position: a job for a head that attends by *content*. The largest value is drawn
-    uniformly from 1..vocab_size-1 and appears exactly once, every other token is smaller, so
-    guessing the most frequent answer scores only about 1/(vocab_size-1).
+    Returns tokens (batch, length) and {'previous': (batch, length), 'next': (batch,
+    length)}, with IGNORE where there is no neighbour (position 0 for 'previous', the last
+    position for 'next'). Both jobs attend by *position*, in opposite directions: one head
+    that averages its two neighbours loses their order, so one head does one job and two
+    heads do both.
     """
     if vocab_size < 2 or length < 2:
-        raise ValueError("previous_and_largest needs vocab_size >= 2 and length >= 2")
+        raise ValueError("previous_and_next needs vocab_size >= 2 and length >= 2")
     gen = _generator(seed, generator)
-    largest = torch.randint(1, vocab_size, (batch, 1), generator=gen)  # (B, 1)
-    tokens = (
-        torch.rand(batch, length, generator=gen) * largest
-    ).long()  # (B, T), each < largest
-    where = torch.randint(0, length, (batch, 1), generator=gen)  # (B, 1)
-    tokens.scatter_(1, where, largest)  # the largest, once
+    tokens = torch.randint(0, vocab_size, (batch, length), generator=gen)  # (B, T)
     previous = torch.full_like(tokens, IGNORE)  # (B, T)
     previous[:, 1:] = tokens[:, :-1]
-    return tokens, {
-        "previous": previous,
-        "largest": largest.expand(batch, length).clone(),
-    }
+    following = torch.full_like(tokens, IGNORE)  # (B, T)
+    following[:, :-1] = tokens[:, 1:]
+    return tokens, {"previous": previous, "next": following}
 
 
 def copy_with_offset(
