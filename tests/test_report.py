@@ -4,7 +4,6 @@ course_tools.grading.batch writes (no real grading: it is slow)."""
 from __future__ import annotations
 
 import copy
-import csv
 import json
 
 import pytest
@@ -13,6 +12,7 @@ from conftest import missing_system_component
 
 from course_tools import figure_audit
 from course_tools.grading import report
+from course_tools.grading.batch import Row, write_csv
 from course_tools.release import COURSE_ROOT
 
 LESSON = "00_orientation"
@@ -131,26 +131,8 @@ def write_graded(folder, students=CLASS) -> None:
         }
         (folder / "results" / f"{student}.json").write_text(json.dumps(record))
         score = sum(g["auto_score"] or 0 for g in grades)
-        rows.append(
-            [student, f"{score:g}", "8", f"{score:g}", "6", "2", "", "none", 0, "0"]
-        )
-    with open(folder / "grades.csv", "w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(
-            [
-                "student",
-                "score",
-                "max_score",
-                "autograded_score",
-                "autograded_max",
-                "awaiting_manual_grading",
-                "submitted_utc",
-                "time_source",
-                "days_late",
-                "late_penalty",
-            ]
-        )
-        writer.writerows(rows)
+        rows.append(Row(student, score, 8, score, 6, 2, problems))
+    write_csv(rows, folder / "grades.csv")  # as `course grade` writes it
     (folder / "gradebook.db").write_bytes(b"gradebook bytes")
 
 
