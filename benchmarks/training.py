@@ -110,7 +110,15 @@ def train_run(
     while run.step < limit_steps:
         batch = run.batch(run.step)  # (B, T) each
         lr = run.schedule(run.step)
-        train_step(run.runner, batch, run.optimizer, lr, config, run.autocast)
+        train_step(
+            run.runner,
+            batch,
+            run.optimizer,
+            lr,
+            config,
+            run.autocast,
+            scaler=run.scaler,
+        )
         run.step += 1
         tokens += config.tokens_per_step()
         if run.step == 3:  # the first steps include compilation and allocator warm-up

@@ -80,3 +80,19 @@ def seed_everything(seed: int = 0) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)  # also seeds CUDA and MPS generators
+
+
+def mixed_precision_dtype(device: torch.device | str) -> torch.dtype | None:
+    """The autocast dtype for training fast on `device`, or None for float32 (lesson 07).
+
+    bfloat16 on a CUDA GPU of compute capability 8.0 or more (Ampere and newer), whose
+    tensor cores compute in it; float16 on an older CUDA GPU (a T4 is 7.5), which then
+    needs a gradient scaler (`torch.amp.GradScaler`) against gradients that underflow;
+    None on a CPU or MPS. It reads the capability, not `torch.cuda.is_bf16_supported()`,
+    which also answers True on older GPUs that only emulate bfloat16, slowly.
+    """
+    device = torch.device(device)
+    if device.type != "cuda":
+        return None
+    major, _ = torch.cuda.get_device_capability(device)
+    return torch.bfloat16 if major >= 8 else torch.float16

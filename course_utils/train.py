@@ -18,8 +18,9 @@ From a shell, the same loop, optionally data-parallel on several GPUs or CPU pro
     python -m course_utils.train --preset cpu --set model.n_layer=6 --set model.dropout=0.1
     torchrun --nproc_per_node=4 -m course_utils.train --preset gpu     # DistributedDataParallel
 
-On a GPU the loop uses bf16 autocast, torch.compile, fused attention and the fused AdamW
-kernel; on a CPU it runs in float32 without compilation. Under torchrun every process draws
+On a GPU the loop uses autocast (bfloat16 on compute capability 8.0 and newer, float16 with
+a gradient scaler on older GPUs), torch.compile, fused attention and the fused AdamW kernel;
+on a CPU it runs in float32 without compilation. `train` hands back the model in eval mode. Under torchrun every process draws
 the same global batch and trains on its own slice of it, and DistributedDataParallel averages
 the gradients (NCCL on GPUs, gloo on CPUs), so N processes follow the same trajectory as one
 process with the whole batch.
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import inspect
 import json
 import os
 import sys
@@ -46,7 +48,12 @@ from course_utils.reference.gpt import (
     generate,
     set_fused_attention,
 )
-from course_utils.runtime import describe_device, pick_device, seed_everything
+from course_utils.runtime import (
+    describe_device,
+    mixed_precision_dtype,
+    pick_device,
+    seed_everything,
+)
 from course_utils.tasks.text import CharTokenizer, TextData, load_corpus
 from course_utils.train_config import (
     PRESETS,
@@ -125,12 +132,30 @@ def choose_device(config: TrainConfig, dist_info: Distributed) -> torch.device:
 
 
 def autocast_dtype(config: TrainConfig, device: torch.device) -> torch.dtype | None:
-    """bfloat16 autocast on a CUDA GPU that supports it (Ampere or newer), else None: plain float32 (lesson 07)."""
+    """The autocast dtype of a run on `device`, or None: plain float32 (lesson 07).
+
+    Only CUDA autocasts. config.dtype 'auto' follows `mixed_precision_dtype`: bfloat16 at
+    compute capability 8.0 or more, float16 below; 'bfloat16' and 'float16' force one.
+    """
     if config.dtype == "float32" or device.type != "cuda":
         return None
-    if config.dtype == "bfloat16" or torch.cuda.is_bf16_supported():
+    if config.dtype == "bfloat16":
         return torch.bfloat16
-    return None
+    if config.dtype == "float16":
+        return torch.float16
+    return mixed_precision_dtype(device)
+
+
+def make_scaler(amp: torch.dtype | None, device: torch.device):
+    """A gradient scaler for float16 autocast, None otherwise (lesson 07).
+
+    float16 has 5 exponent bits: gradients below about 6e-8 become 0. The scaler multiplies
+    the loss before backward, divides the gradients again before the update, and skips a
+    step whose gradients overflowed. bfloat16 keeps float32's range and needs none.
+    """
+    if amp != torch.float16:
+        return None
+    return torch.amp.GradScaler(device.type)
 
 
 def should_compile(config: TrainConfig, device: torch.device) -> bool:
@@ -190,16 +215,22 @@ def sample_text(
     seed: int = 0,
     generate_fn=generate,
 ) -> str:
-    """Decode `length` sampled characters after `prompt`, reproducibly for a given seed (lesson 07)."""
+    """Decode `length` sampled characters after `prompt`, reproducibly for a given seed (lesson 07).
+
+    The model samples in eval mode (no dropout), whatever `generate_fn` does; its previous
+    mode is restored afterwards.
+    """
     device = next(model.parameters()).device
     ids = tokenizer.encode(prompt, errors="skip") or [0]
     idx = torch.tensor([ids], dtype=torch.long, device=device)  # (1, len(prompt))
-    state = torch.random.get_rng_state()
+    state, was_training = torch.random.get_rng_state(), model.training
     torch.manual_seed(seed)
+    model.eval()
     try:
         out = generate_fn(model, idx, length, temperature=temperature, top_k=top_k)
     finally:
         torch.random.set_rng_state(state)
+        model.train(was_training)
     return tokenizer.decode(out[0, len(ids) :])
 
 
@@ -272,11 +303,13 @@ def load_checkpoint(path: str | Path, model_class=GPT, device="cpu"):
     """(model, tokenizer, checkpoint dict) from a file written by save_checkpoint (lesson 07).
 
     `model_class` builds the model from a GPTConfig, so a lesson's own GPT class can load it.
+    The model comes back in eval mode, ready to sample or evaluate.
     """
     state = torch.load(Path(path), map_location="cpu", weights_only=False)
     model = model_class(GPTConfig(**state["model_config"]))
     model.load_state_dict(state["model"])
-    return model.to(device), CharTokenizer.from_state_dict(state["tokenizer"]), state
+    model = model.to(device).eval()
+    return model, CharTokenizer.from_state_dict(state["tokenizer"]), state
 
 
 def _progress(total: int, initial: int, enabled: bool, notebook: bool):
@@ -307,6 +340,7 @@ class Run:
     device: torch.device
     amp: torch.dtype | None  # the autocast dtype; None runs in float32
     dist: Distributed = field(default_factory=Distributed)
+    scaler: torch.amp.GradScaler | None = None  # float16 autocast only (make_scaler)
     step: int = 0  # steps taken so far (a resumed run starts after the saved ones)
     # one dict per step (step, train_loss, lr), and one per evaluation
     history: list = field(default_factory=list)
@@ -317,7 +351,7 @@ class Run:
         return learning_rate(self.config, step)
 
     def autocast(self):
-        """The context a forward pass runs in: bf16 autocast on a GPU, or nothing."""
+        """The context a forward pass runs in: autocast on a GPU, or nothing."""
         return _autocast(self.device, self.amp)
 
     def batch(self, step: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -382,6 +416,7 @@ def build_run(
         amp=autocast_dtype(config, device),
         dist=dist_info,
     )
+    run.scaler = make_scaler(run.amp, device)
     if saved is not None:
         if saved.get("optimizer"):
             run.optimizer.load_state_dict(saved["optimizer"])
@@ -423,12 +458,15 @@ def train_step(
     lr: float,
     config: TrainConfig,
     autocast=contextlib.nullcontext,
+    scaler: torch.amp.GradScaler | None = None,
 ) -> torch.Tensor:
     """One optimisation step on batch = (x, y): forward, backward, clipping, update (lesson 07).
 
     `lr` is the step's learning rate (Run.schedule), `autocast` a function that returns the
-    context of the forward pass (Run.autocast). Returns the batch's loss, detached. A lesson
-    can train with its own step of this signature: `train(config, step=my_step)`.
+    context of the forward pass (Run.autocast), `scaler` the gradient scaler of a float16
+    run (Run.scaler; None otherwise). Returns the batch's loss, detached. A lesson can train
+    with its own step of this signature, with or without `scaler`:
+    `train(config, step=my_step)`.
     """
     x, y = batch  # (b, T) each
     for group in optimizer.param_groups:
@@ -436,11 +474,31 @@ def train_step(
     with autocast():
         _, loss = model(x, y)
     optimizer.zero_grad(set_to_none=True)
-    loss.backward()
+    if scaler is None:
+        loss.backward()
+        if config.grad_clip:
+            nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
+        optimizer.step()
+        return loss.detach()
+    scaler.scale(loss).backward()
+    scaler.unscale_(optimizer)  # clip the true gradients, not the scaled ones
     if config.grad_clip:
         nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
-    optimizer.step()
+    scaler.step(optimizer)  # skipped when a gradient is inf or NaN
+    scaler.update()
     return loss.detach()
+
+
+def takes_scaler(step) -> bool:
+    """Whether a step function accepts the `scaler` argument (or any keyword) (lesson 07)."""
+    try:
+        parameters = inspect.signature(step).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(
+        p.name == "scaler" or p.kind is inspect.Parameter.VAR_KEYWORD
+        for p in parameters
+    )
 
 
 def evaluate(run: Run, seconds: float) -> dict:
@@ -511,7 +569,8 @@ def _log_start(run: Run, log) -> None:
         f"{len(run.data.train):,} training characters, vocabulary {run.data.tokenizer.vocab_size}"
     )
     log(
-        f"autocast {run.amp or 'off'}, compiled {run.runner is not run.model}, "
+        f"autocast {run.amp or 'off'}{' with a gradient scaler' if run.scaler else ''}, "
+        f"compiled {run.runner is not run.model}, "
         f"steps {run.step} -> {run.config.max_steps}"
     )
 
@@ -533,9 +592,18 @@ def train(
     `resume=True` and an existing config.checkpoint, training continues from the saved step;
     the batches drawn afterwards are the ones an uninterrupted run would have drawn, so
     resuming changes nothing but the wall time.
+
+    A float16 run (a CUDA GPU older than compute capability 8.0) passes its gradient scaler
+    as `scaler=`; a `step` that takes no `scaler` trains in float32 instead. The model comes
+    back in eval mode: call `.train()` before training it further by hand.
     """
     run = build_run(config, model, data, resume=resume)
     main_process = run.dist.is_main
+    if run.scaler is not None and not takes_scaler(step):
+        run.amp, run.scaler = None, None
+        if main_process:
+            log("the step function takes no `scaler`: float16 autocast off, float32")
+    extra = {} if run.scaler is None else {"scaler": run.scaler}
     if main_process:
         _log_start(run, log)
     bar = _progress(
@@ -547,7 +615,9 @@ def train(
         while run.step < config.max_steps:
             lr = run.schedule(run.step)
             batch = run.batch(run.step)  # (b, T) each
-            loss = step(run.runner, batch, run.optimizer, lr, config, run.autocast)
+            loss = step(
+                run.runner, batch, run.optimizer, lr, config, run.autocast, **extra
+            )
             run.step += 1
             loss_value = mean_over_processes(loss, run.dist)
             run.history.append({"step": run.step, "train_loss": loss_value, "lr": lr})
@@ -563,6 +633,7 @@ def train(
     finally:
         if bar is not None:
             bar.close()
+        run.model.eval()
     seconds, rate = clock.elapsed(), clock.rate()
     if main_process and clock.tokens:
         log(

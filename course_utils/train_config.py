@@ -1,7 +1,8 @@
 """The settings of a training run (lesson 07): `TrainConfig`, named presets, the schedule.
 
-    from course_utils.train_config import preset
+    from course_utils.train_config import preset, preset_for
     config = preset("cpu", max_steps=300, model={"n_layer": 2})
+    config = preset_for(device)    # 'gpu' on a CUDA device, 'cpu' elsewhere
 
 A `TrainConfig` holds the model's sizes as a `GPTConfig` in its `model` field. Unknown keys
 are rejected with the list of known ones; settings come from a preset, a dict, a JSON or
@@ -54,9 +55,9 @@ class TrainConfig:
     eval_batches: int = 10
     # runtime
     device: str = "auto"  # auto, cpu, cuda, mps
-    dtype: str = (
-        "auto"  # auto (bfloat16 autocast on a GPU that supports it), float32, bfloat16
-    )
+    # auto: bfloat16 autocast on a CUDA GPU of compute capability >= 8.0, float16 autocast
+    # with a gradient scaler on an older one, float32 elsewhere; or float32, bfloat16, float16
+    dtype: str = "auto"
     compile: str = "auto"  # auto (on CUDA only), on, off
     fused_attention: bool = True
     seed: int = 1337
@@ -78,7 +79,7 @@ class TrainConfig:
             )
         for key, allowed in [
             ("device", ("auto", "cpu", "cuda", "mps")),
-            ("dtype", ("auto", "float32", "bfloat16")),
+            ("dtype", ("auto", "float32", "bfloat16", "float16")),
             ("compile", ("auto", "on", "off")),
         ]:
             if getattr(self, key) not in allowed:
@@ -221,6 +222,19 @@ def preset(name: str, **overrides) -> TrainConfig:
     if name not in PRESETS:
         raise ValueError(f"unknown preset {name!r}; presets: {', '.join(PRESETS)}")
     return PRESETS[name].replace(**overrides)
+
+
+def preset_name_for(device) -> str:
+    """The preset that suits `device`: 'gpu' on a CUDA GPU, 'cpu' anywhere else (lesson 07).
+
+    `device` is a torch.device or its name ('cuda', 'cuda:1', 'mps', 'cpu').
+    """
+    return "gpu" if str(device).split(":")[0] == "cuda" else "cpu"
+
+
+def preset_for(device, **overrides) -> TrainConfig:
+    """`preset(preset_name_for(device), **overrides)`: the 'gpu' preset on CUDA, else 'cpu' (lesson 07)."""
+    return preset(preset_name_for(device), **overrides)
 
 
 def config_from_dict(values: dict) -> TrainConfig:

@@ -170,3 +170,17 @@ def test_a_failed_check_shows_the_test_line_and_hint_not_the_checker_internals()
     assert "this cell, line 3" in shown
     assert "row sums differs from the reference by up to 0.5" in shown
     assert "testing.py" not in shown and "_item(" not in shown
+
+
+@pytest.mark.parametrize(
+    "capability, wanted",
+    [((7, 5), torch.float16), ((8, 0), torch.bfloat16), ((9, 0), torch.bfloat16)],
+)
+def test_mixed_precision_reads_the_compute_capability(monkeypatch, capability, wanted):
+    """bfloat16 only at capability 8.0 and newer, even where bf16 is emulated (a T4)."""
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda *_: capability)
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *_, **__: True)
+    assert runtime.mixed_precision_dtype("cuda") is wanted
+    assert runtime.mixed_precision_dtype(torch.device("cuda", 0)) is wanted
+    assert runtime.mixed_precision_dtype("cpu") is None
+    assert runtime.mixed_precision_dtype("mps") is None

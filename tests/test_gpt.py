@@ -136,6 +136,29 @@ def test_generate_top_k_never_samples_outside_the_k_best():
     assert sampled <= allowed and len(sampled) > 1
 
 
+def test_causal_attention_reaches_sdpa_as_is_causal_without_a_mask(monkeypatch):
+    """No (T, T) mask tensor: is_causal=True leaves the flash kernel free on CUDA."""
+    seen = []
+    sdpa = F.scaled_dot_product_attention
+
+    def watching(q, k, v, attn_mask=None, dropout_p=0.0, is_causal=False, **rest):
+        seen.append((attn_mask, is_causal))
+        return sdpa(q, k, v, attn_mask, dropout_p, is_causal, **rest)
+
+    monkeypatch.setattr(F, "scaled_dot_product_attention", watching)
+    small()(torch.randint(0, 11, (2, 8)))
+    assert seen == [(None, True)] * 2
+
+
+def test_generate_samples_in_eval_mode():
+    """Dropout is off while sampling, whatever mode the model was in."""
+    model = small(dropout=0.5).train()
+    modes = []
+    model.register_forward_pre_hook(lambda module, args: modes.append(module.training))
+    generate(model, torch.zeros(1, 1, dtype=torch.long), 3)
+    assert modes == [False] * 3 and model.training
+
+
 def test_generate_restores_training_mode_and_rejects_zero_temperature():
     model = small().train()
     generate(model, torch.zeros(1, 1, dtype=torch.long), 2)

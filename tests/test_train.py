@@ -12,12 +12,18 @@ import pytest
 import torch
 
 from course_tools.release import COURSE_ROOT
-from course_utils.reference.gpt import GPTConfig
+from course_utils import train as train_module
+from course_utils.reference.gpt import GPT, GPTConfig
 from course_utils.train import (
+    autocast_dtype,
     build_run,
     evaluate,
     load_checkpoint,
     main,
+    make_optimizer,
+    make_scaler,
+    sample_text,
+    takes_scaler,
     train,
     train_step,
 )
@@ -27,6 +33,8 @@ from course_utils.train_config import (
     config_from_file,
     learning_rate,
     preset,
+    preset_for,
+    preset_name_for,
 )
 
 CORPUS_TEXT = (
@@ -367,3 +375,114 @@ def test_two_gloo_processes_match_one_process_with_the_same_global_batch(
     assert [h["train_loss"] for h in state["history"]] == pytest.approx(
         [h["train_loss"] for h in single.history], abs=1e-5
     )
+
+
+def test_the_preset_follows_the_device():
+    assert preset_name_for(torch.device("cuda")) == "gpu"
+    assert preset_name_for("cuda:1") == "gpu"
+    assert [preset_name_for(d) for d in ("cpu", "mps", torch.device("cpu"))] == [
+        "cpu"
+    ] * 3
+    assert preset_for("cuda", max_steps=7) == preset("gpu", max_steps=7)
+    assert preset_for(torch.device("cpu")) == PRESETS["cpu"]
+
+
+@pytest.mark.parametrize(
+    "capability, dtype, wanted",
+    [
+        ((7, 5), "auto", torch.float16),  # a T4: bf16 only emulated
+        ((8, 0), "auto", torch.bfloat16),
+        ((8, 0), "float32", None),
+        ((7, 5), "bfloat16", torch.bfloat16),
+        ((8, 6), "float16", torch.float16),
+    ],
+)
+def test_autocast_follows_the_compute_capability(
+    monkeypatch, capability, dtype, wanted
+):
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda *_: capability)
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *_, **__: True)
+    config = preset("tiny", dtype=dtype)
+    assert autocast_dtype(config, torch.device("cuda")) is wanted
+    assert autocast_dtype(config, torch.device("cpu")) is None
+    scaler = make_scaler(wanted, torch.device("cpu"))
+    assert (scaler is not None) == (wanted is torch.float16)
+
+
+def _step_pair(seed=0):
+    pair = []
+    for _ in range(2):
+        torch.manual_seed(seed)
+        model = GPT(GPTConfig(vocab_size=11, block_size=8, n_layer=1, n_head=2))
+        pair.append((model, make_optimizer(model, preset("tiny"), torch.device("cpu"))))
+    return pair
+
+
+def test_a_scaled_step_updates_like_a_plain_one_and_skips_overflow():
+    """The scaler multiplies and divides by a power of two: the same update, or none."""
+    (model, optimizer), (twin, twin_optimizer) = _step_pair()
+    generator = torch.Generator().manual_seed(1)
+    batch = tuple(torch.randint(0, 11, (4, 8), generator=generator) for _ in range(2))
+    config = preset("tiny")
+    scaler = torch.amp.GradScaler("cpu", init_scale=2.0**10)
+    loss = train_step(model, batch, optimizer, 1e-2, config, scaler=scaler)
+    want = train_step(twin, batch, twin_optimizer, 1e-2, config)
+    assert float(loss) == float(want)
+    for p, q in zip(model.parameters(), twin.parameters(), strict=True):
+        torch.testing.assert_close(p, q, rtol=1e-6, atol=1e-7)
+    before = [p.detach().clone() for p in model.parameters()]
+    overflow = torch.amp.GradScaler("cpu", init_scale=3e38)  # loss * scale = inf
+    train_step(model, batch, optimizer, 1e-2, config, scaler=overflow)
+    assert all(
+        torch.equal(p, b) for p, b in zip(model.parameters(), before, strict=True)
+    )
+    assert overflow.get_scale() < 3e38  # backed off for the next step
+
+
+def test_a_float16_run_hands_its_scaler_to_steps_that_take_one(corpus, monkeypatch):
+    # CPU autocast runs float16 too: pretend the loop chose it, as on a T4.
+    monkeypatch.setattr(train_module, "autocast_dtype", lambda *_: torch.float16)
+    scalers, lines = [], []
+
+    def scaled_step(model, batch, optimizer, lr, config, autocast, scaler=None):
+        scalers.append(scaler)
+        return train_step(model, batch, optimizer, lr, config, autocast, scaler)
+
+    def plain_step(model, batch, optimizer, lr, config, autocast):
+        with autocast():
+            scalers.append(torch.is_autocast_enabled("cpu"))
+        return train_step(model, batch, optimizer, lr, config, autocast)
+
+    assert takes_scaler(scaled_step) and takes_scaler(train_step)
+    assert not takes_scaler(plain_step)
+    config = tiny(corpus, max_steps=4, eval_interval=4)
+    result = train(config, step=scaled_step, progress=False, log=lines.append)
+    assert all(isinstance(s, torch.amp.GradScaler) for s in scalers)
+    assert len(scalers) == 4 and len(set(map(id, scalers))) == 1
+    assert all(torch.isfinite(torch.tensor(h["train_loss"])) for h in result.history)
+    assert "with a gradient scaler" in lines[1]
+    scalers.clear()
+    train(config, step=plain_step, progress=False, log=lines.append)
+    assert scalers == [False] * 4  # float32: no float16 without a scaler
+    assert any("takes no `scaler`" in line for line in lines)
+
+
+def test_trained_and_loaded_models_sample_in_eval_mode(corpus, tmp_path):
+    path = tmp_path / "ckpt.pt"
+    result = train(
+        tiny(corpus, max_steps=2, eval_interval=2, checkpoint=str(path)),
+        progress=False,
+        log=lambda *_: None,
+    )
+    assert not result.model.training
+    model, tokenizer, _ = load_checkpoint(path)
+    assert not model.training
+    modes = []
+
+    def recording_generate(model, idx, max_new_tokens, temperature, top_k):
+        modes.append(model.training)
+        return torch.cat([idx, idx[:, -1:].repeat(1, max_new_tokens)], dim=1)
+
+    model.train()
+    text = sample_text(model, tokenizer, "def", 3, generate_fn=recording_generate)
+    assert modes == [False] and model.training and text == "fff"

@@ -1,5 +1,5 @@
 # replaces: gpt_forward
-# alternative: cross_entropy on (B, V, T) logits via transpose, no flattening; mask from an arange comparison
+# alternative: cross_entropy on (B, V, T) logits via transpose, no flattening; is_causal passed positionally after an explicit mask=None
 class GPT(nn.Module):
     """A decoder-only transformer language model (Radford et al., 2019), pre-LN,
     tied embeddings."""
@@ -21,9 +21,8 @@ class GPT(nn.Module):
         steps = torch.arange(T, device=idx.device)
         x = self.tok_emb(idx) + self.pos_emb(steps)[None]  # (B, T, D) + (1, T, D)
         x = self.drop(x)
-        allowed = steps[None, :] <= steps[:, None]  # (T, T): key j <= query i
         for block in self.blocks:
-            x = block(x, allowed)
+            x = block(x, None, True)  # mask None, is_causal True
         logits = self.lm_head(self.ln_f(x))  # (B, T, V)
         loss = None
         if targets is not None:

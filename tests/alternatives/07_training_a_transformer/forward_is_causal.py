@@ -1,5 +1,5 @@
 # replaces: gpt_forward
-# alternative: the blocks apply the causal mask themselves (is_causal=True); F.nll_loss on log_softmax of flattened logits
+# alternative: is_causal=True by keyword; F.nll_loss on log_softmax of flattened logits
 class GPT(nn.Module):
     """A decoder-only transformer language model (Radford et al., 2019), pre-LN,
     tied embeddings."""

@@ -1,5 +1,8 @@
 # replaces: gpt_forward
-# alternative: nanoGPT-style buffers: positions and the causal mask stored in the constructor (saved with the weights) and sliced per call
+# alternative: positions stored as a buffer in the constructor and sliced per call; the blocks run in a functools.reduce
+import functools
+
+
 class GPT(nn.Module):
     """A decoder-only transformer language model (Radford et al., 2019), pre-LN,
     tied embeddings."""
@@ -16,16 +19,14 @@ class GPT(nn.Module):
         self.lm_head.weight = self.tok_emb.weight
         self.apply(init_weights)
         size = config.block_size
-        self.register_buffer("positions", torch.arange(size))
-        self.register_buffer(
-            "causal", torch.tril(torch.ones(size, size, dtype=torch.bool))
-        )
+        self.register_buffer("positions", torch.arange(size), persistent=False)
 
     def forward(self, idx, targets=None):
         T = idx.shape[-1]
         x = self.drop(self.tok_emb(idx) + self.pos_emb(self.positions[:T]))
-        for block in self.blocks:
-            x = block(x, self.causal[:T, :T])  # (B, T, D)
+        x = functools.reduce(
+            lambda h, block: block(h, mask=None, is_causal=True), self.blocks, x
+        )  # (B, T, D)
         logits = self.lm_head(self.ln_f(x))
         loss = (
             None

@@ -20,9 +20,8 @@ class GPT(nn.Module):
         B, T = idx.shape
         x = self.tok_emb.weight[idx] + self.pos_emb.weight[:T]  # (B, T, D) + (T, D)
         x = self.drop(x)
-        mask = torch.ones(T, T, dtype=torch.bool, device=idx.device).tril_()
-        for block in self.blocks:
-            x = block(x, mask)
+        for layer in range(self.config.n_layer):
+            x = self.blocks[layer](x, is_causal=True)  # (B, T, D)
         logits = self.lm_head(self.ln_f(x))  # (B, T, V)
         if targets is None:
             return logits, None

@@ -1,7 +1,9 @@
 # replaces: generate
-# alternative: nanoGPT's loop: v, _ = torch.topk, then logits[logits < v[:, [-1]]] = -inf in place, F.softmax
+# alternative: model.eval() then model.train(mode) at the end; nanoGPT's loop: v, _ = torch.topk, then logits[logits < v[:, [-1]]] = -inf in place, F.softmax
 @torch.no_grad()
 def generate(model, idx, max_new_tokens, temperature=1.0, top_k=None):
+    mode = model.training
+    model.eval()
     for _ in range(max_new_tokens):
         idx_cond = (
             idx
@@ -16,4 +18,5 @@ def generate(model, idx, max_new_tokens, temperature=1.0, top_k=None):
         probs = F.softmax(logits, dim=-1)
         idx_next = torch.multinomial(probs, num_samples=1)  # (B, 1)
         idx = torch.cat((idx, idx_next), dim=1)
+    model.train(mode)
     return idx

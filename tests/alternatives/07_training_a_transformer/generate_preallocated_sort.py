@@ -1,7 +1,9 @@
 # replaces: generate
-# alternative: preallocates the output and fills it; top-k threshold from torch.sort; temperature after the filter; torch.where
+# alternative: eval(), and train() again only if it was training; preallocates the output and fills it; top-k threshold from torch.sort; temperature after the filter; torch.where
 @torch.no_grad()
 def generate(model, idx, max_new_tokens, temperature=1.0, top_k=None):
+    training = model.training
+    model.eval()
     batch, start = idx.shape
     out = torch.empty(batch, start + max_new_tokens, dtype=idx.dtype, device=idx.device)
     out[:, :start] = idx
@@ -18,4 +20,6 @@ def generate(model, idx, max_new_tokens, temperature=1.0, top_k=None):
             )
         probs = torch.softmax(last / temperature, dim=-1)
         out[:, t] = torch.multinomial(probs, 1).squeeze(1)
+    if training:
+        model.train()
     return out

@@ -1,5 +1,5 @@
 # replaces: gpt_forward
-# mistake: runs the blocks without a mask, so every position sees the future
+# mistake: runs the blocks without a mask or is_causal, so every position sees the future
 class GPT(nn.Module):
     """A decoder-only transformer language model (Radford et al., 2019), pre-LN, tied embeddings."""
 
@@ -24,7 +24,6 @@ class GPT(nn.Module):
         batch, length = idx.shape
         positions = torch.arange(length, device=idx.device)
         x = self.drop(self.tok_emb(idx) + self.pos_emb(positions))
-        mask = causal_mask(length, device=idx.device)
         for block in self.blocks:
             x = block(x)
         logits = self.lm_head(self.ln_f(x))

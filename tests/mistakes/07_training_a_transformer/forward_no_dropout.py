@@ -20,9 +20,8 @@ class GPT(nn.Module):
         batch, length = idx.shape
         positions = torch.arange(length, device=idx.device)  # (T,)
         x = self.tok_emb(idx) + self.pos_emb(positions)  # (B, T, D)
-        mask = causal_mask(length, device=idx.device)  # (T, T)
         for block in self.blocks:
-            x = block(x, mask)
+            x = block(x, is_causal=True)
         logits = self.lm_head(self.ln_f(x))  # (B, T, V)
         loss = None
         if targets is not None:

@@ -24,9 +24,8 @@ class GPT(nn.Module):
         batch, length = idx.shape
         positions = torch.arange(length, device=idx.device)
         x = self.drop(self.tok_emb(idx) + self.pos_emb(positions))
-        mask = causal_mask(length, device=idx.device)
         for block in self.blocks:
-            x = block(x, mask)
+            x = block(x, is_causal=True)
         logits = torch.softmax(self.lm_head(self.ln_f(x)), dim=-1)
         loss = None
         if targets is not None:

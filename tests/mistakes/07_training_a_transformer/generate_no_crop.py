@@ -9,6 +9,8 @@ def generate(
     top_k: int | None = None,
 ):
     """Append `max_new_tokens` sampled tokens to idx (B, T); returns (B, T + max_new_tokens)."""
+    was_training = model.training
+    model.eval()
     for _ in range(max_new_tokens):
         context = idx  # (B, <= block_size)
         logits, _ = model(context)  # (B, T', V)
@@ -22,4 +24,5 @@ def generate(
         probabilities = torch.softmax(logits, dim=-1)  # (B, V)
         following = torch.multinomial(probabilities, num_samples=1)  # (B, 1)
         idx = torch.cat([idx, following], dim=1)  # (B, T) -> (B, T + 1)
+    model.train(was_training)
     return idx

@@ -1,5 +1,5 @@
 # replaces: gpt_forward
-# alternative: nanoGPT-style: view to flatten for cross_entropy, the mask from torch.tril
+# mistake: a correct causal mask tensor from torch.tril (the same numbers, but a mask tensor rules out the flash kernel; the contract asks for is_causal=True)
 class GPT(nn.Module):
     """A decoder-only transformer language model (Radford et al., 2019), pre-LN,
     tied embeddings."""

@@ -1,0 +1,19 @@
+# replaces: generate
+# mistake: sets model.training = False by hand, which leaves every submodule (its dropout layers) in training mode
+@torch.no_grad()
+def generate(model, idx, max_new_tokens, temperature=1.0, top_k=None):
+    was_training = model.training
+    model.training = False
+    for _ in range(max_new_tokens):
+        context = idx[:, -model.config.block_size :]  # (B, <= block_size)
+        logits, _ = model(context)  # (B, T', V)
+        logits = logits[:, -1, :] / temperature  # (B, V)
+        if top_k is not None:
+            k = min(top_k, logits.shape[-1])
+            kth = torch.topk(logits, k, dim=-1).values[:, [-1]]  # (B, 1)
+            logits = logits.masked_fill(logits < kth, float("-inf"))
+        probabilities = torch.softmax(logits, dim=-1)  # (B, V)
+        following = torch.multinomial(probabilities, num_samples=1)  # (B, 1)
+        idx = torch.cat([idx, following], dim=1)  # (B, T) -> (B, T + 1)
+    model.training = was_training
+    return idx
