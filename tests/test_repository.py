@@ -30,6 +30,7 @@ COURSE_ARC = [
     "07_training_a_transformer",
     "08_attention_at_scale",
     "09_inside_a_pretrained_transformer",
+    "11_interpretability",
 ]
 ALL_NOTEBOOKS = sorted(COURSE_ROOT.glob("solutions/*/*.ipynb")) + sorted(
     COURSE_ROOT.glob("notebooks/*/*.ipynb")
@@ -307,4 +308,26 @@ def test_release_does_not_dictate_its_solutions(lesson):
     assert not given, (
         f"{lesson}: the release shows {len(given)} solution line(s) or piece(s) of one "
         "before the student writes them:\n" + "\n".join(given)
+    )
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_readme_and_lesson_state_the_same_time(lesson):
+    """The README's lesson table and the lesson's own first cell name one time needed."""
+    first = read(COURSE_ROOT / "solutions" / lesson / f"{lesson}.ipynb").cells[0].source
+    stated = re.search(r"\*\*Time:\*\* about (\d+) minutes", first)
+    assert stated, f"{lesson}: the first cell does not say '**Time:** about N minutes'"
+    row = next(
+        (
+            line
+            for line in (COURSE_ROOT / "README.md").read_text().splitlines()
+            if line.startswith(f"| {lesson[:2]} |")
+        ),
+        None,
+    )
+    assert row, f"README.md's lesson table has no row '| {lesson[:2]} | ...'"
+    listed = re.search(r"\|\s*(\d+) min\s*\|\s*$", row)
+    assert listed and listed.group(1) == stated.group(1), (
+        f"{lesson}: the lesson says about {stated.group(1)} minutes, README.md's table "
+        f"{listed.group(1) + ' min' if listed else 'no time'}"
     )

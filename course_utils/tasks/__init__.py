@@ -6,6 +6,7 @@ that ships with Python.
 | module | task | lesson |
 |---|---|---|
 | `recall` | delayed recall (output the token seen `distance` steps back), a small RNN and a tiny attention model; the long-range lookup that compares cheap attentions | 01, 08 |
+| `induction` | sequences that repeat a random segment, and a two-layer attention-only transformer whose heads can be captured and switched off | 11 |
 | `phrases` | English noun phrases and their French translations (adjectives cross), and a small GRU encoder-decoder with additive attention | 02 |
 | `toy` | previous-and-next and copy-with-offset, for attention heads and positions | 03, 04 |
 | `sequences` | reverse a sequence of random symbols, and a GRU encoder-decoder without attention whose one vector carries the source | 01 |

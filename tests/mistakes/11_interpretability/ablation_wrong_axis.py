@@ -1,0 +1,16 @@
+# replaces: head_ablation_effect
+# mistake: zeroes axis 2 of the (B, H, N, d_head) outputs, a position, not the head
+def head_ablation_effect(model, tokens, positions, layer, head):
+    def zero_head(module, inputs, output):
+        output = output.clone()
+        output[:, :, head] = 0.0
+        return output
+
+    with torch.no_grad():
+        clean = next_token_losses(model(tokens), tokens)[positions].mean()
+        handle = model.layers[layer].hook_z.register_forward_hook(zero_head)
+        try:
+            ablated = next_token_losses(model(tokens), tokens)[positions].mean()
+        finally:
+            handle.remove()
+    return float(ablated - clean)
