@@ -26,6 +26,14 @@ for variable, sub in [
     folder.mkdir(parents=True, exist_ok=True)
     os.environ[variable] = str(folder)
 os.environ["JUPYTER_PLATFORM_DIRS"] = "1"
+# Under pytest-xdist (`make test`: one process per core) each test process, and every
+# kernel it starts, computes on its share of the cores. With a thread per core in every
+# process, each small parallel operation waits for a thread the scheduler has put aside:
+# lesson 07's quick run took 652 s of wall time for 55 s of CPU that way.
+_WORKERS = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+if _WORKERS > 1:
+    for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ.setdefault(variable, str(max(1, (os.cpu_count() or 1) // _WORKERS)))
 os.environ["MPLBACKEND"] = "Agg"
 os.environ.pop("COURSE_QUICK", None)
 os.environ.pop("NBGRADER_EXECUTION", None)
