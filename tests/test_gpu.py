@@ -143,3 +143,95 @@ def test_compiled_and_eager_training_give_the_same_losses():
     assert runs["on"].final_val_loss == pytest.approx(
         runs["off"].final_val_loss, abs=2e-2
     )
+
+
+def test_fused_attention_needs_a_sliver_of_the_explicit_memory_at_16k_tokens():
+    """At T = 16,384 the explicit attention keeps (T, T) scores and weights (512 MiB each
+    in bfloat16 or float16, one head); a fused kernel keeps tiles. Its peak must be under a
+    twentieth of the explicit one's (the inputs and output, 6 MiB, count for both)."""
+    import torch.nn.functional as F
+
+    dtype = torch.bfloat16 if capability() >= (8, 0) else torch.float16
+    T, D = 16_384, 64
+    generator = torch.Generator(device="cuda").manual_seed(0)
+    q, k, v = torch.randn(3, 1, 1, T, D, device="cuda", generator=generator).to(
+        dtype
+    )  # 3 x (B, H, T, D)
+
+    def peak_bytes(run) -> int:
+        torch.cuda.synchronize()
+        torch.cuda.reset_peak_memory_stats()
+        before = torch.cuda.memory_allocated()
+        with torch.no_grad():
+            out = run()
+        torch.cuda.synchronize()
+        assert torch.isfinite(out.float()).all()
+        return torch.cuda.max_memory_allocated() - before
+
+    fused = peak_bytes(lambda: F.scaled_dot_product_attention(q, k, v, is_causal=True))
+    mask = torch.ones(T, T, dtype=torch.bool, device="cuda").tril()  # (T, T)
+    explicit = peak_bytes(lambda: scaled_dot_product_attention(q, k, v, mask)[0])
+    print(
+        f"T = {T}, {dtype}: fused peak {fused / 2**20:.0f} MiB, "
+        f"explicit {explicit / 2**20:.0f} MiB ({explicit / max(fused, 1):.0f}x)"
+    )
+    assert explicit >= T * T * 2  # the scores alone
+    assert fused * 20 < explicit
+
+
+def test_the_kv_cache_reproduces_generate_on_the_gpu_and_reports_its_speed_up():
+    """Greedy decoding (top_k=1) with and without the cache gives the same tokens; the
+    speed-up is printed, not asserted (speed targets live in `make bench`)."""
+    from course_utils.reference.gpt import generate
+    from course_utils.reference.kv_cache import generate_with_cache
+    from course_utils.timing import median_time
+
+    torch.manual_seed(0)
+    model = GPT(GPTConfig(vocab_size=65, block_size=256, n_head=6, d_model=384))
+    model = model.cuda().eval()
+    prompt = torch.randint(0, 65, (8, 16), device="cuda")  # (B, T)
+    plain = generate(model, prompt, 200, top_k=1)  # (B, T + 200)
+    cached = generate_with_cache(model, prompt, 200, top_k=1)  # (B, T + 200)
+    assert torch.equal(plain, cached)
+    slow = median_time(lambda: generate(model, prompt, 200, top_k=1), 3, 1, "cuda")
+    fast = median_time(
+        lambda: generate_with_cache(model, prompt, 200, top_k=1), 3, 1, "cuda"
+    )
+    print(f"KV cache on {torch.cuda.get_device_name()}: {slow / fast:.2f}x at batch 8")
+
+
+def test_two_processes_train_data_parallel_under_torchrun(tmp_path):
+    """`torchrun --nproc_per_node=2 -m course_utils.train` on two GPUs: both ranks finish,
+    and rank 0 writes the summary."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    if torch.cuda.device_count() < 2:
+        pytest.skip("needs two CUDA GPUs")
+    torchrun = shutil.which("torchrun", path=str(Path(sys.executable).parent))
+    assert torchrun, "torchrun comes with PyTorch, beside this Python"
+    summary = tmp_path / "summary.json"
+    command = [
+        torchrun,
+        "--standalone",
+        "--nproc_per_node=2",
+        "-m",
+        "course_utils.train",
+        "--preset",
+        "tiny",
+        "--set",
+        "max_steps=20",
+        "--sample",
+        "0",
+        "--no-progress",
+        "--summary",
+        str(summary),
+    ]
+    result = subprocess.run(
+        command, capture_output=True, text=True, timeout=600, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert json.loads(summary.read_text())
