@@ -15,12 +15,14 @@ for the long catalogues, in shared kernels that score exactly as nbgrader does (
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +35,7 @@ MISTAKES_DIR = CATALOGUES / "mistakes"
 ALTERNATIVES_DIR = CATALOGUES / "alternatives"
 SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 KINDS = {"mistake": MISTAKES_DIR, "alternative": ALTERNATIVES_DIR}
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
 
 @dataclass(frozen=True)
@@ -187,13 +190,13 @@ def autograde(
 
 
 # ---------------------------------------------------------------------------------------
-# The catalogue of mistakes is long (hundreds of submissions over the course), and an
-# nbgrader run pays a kernel start, the lesson's imports and its own bookkeeping for
-# each one. `grade_in_shared_kernel` grades the same submission notebooks the way nbgrader
-# does (test cells restored from the source with their hidden tests, NBGRADER_EXECUTION
-# set, stderr matching nbgrader_config's IgnorePattern dropped, nbgrader's own
-# determine_grade on the outputs) but runs them one after another in one kernel per
-# worker, with the namespace reset in between, and stops after the last test cell (the
+# The catalogues are long (hundreds of submissions over the course), and an nbgrader run
+# pays a kernel start, the lesson's imports and every cell before the changed one for each
+# submission. `grade_forked` grades the same submission notebooks the way nbgrader does
+# (test cells restored from the source with their hidden tests, NBGRADER_EXECUTION set,
+# stderr matching nbgrader_config's IgnorePattern dropped, nbgrader's own determine_grade
+# on the outputs) in one process that runs the cells submissions share once and forks
+# where they differ (tests/forked_grading.py), and stops after the last test cell (the
 # demonstrations that follow cannot change a score). tests/test_roundtrip.py checks that
 # it gives exactly nbgrader's scores on the submissions that both grade.
 # ---------------------------------------------------------------------------------------
@@ -231,123 +234,76 @@ def _is_test(cell) -> bool:
     )
 
 
-def _run_cells(
-    client, manager, notebook, timeout: float, ignore, stop_at_loss: bool = False
-) -> dict[str, tuple]:
-    from nbgrader.utils import determine_grade
-
-    scores = {}
-    tests = [i for i, c in enumerate(notebook.cells) if _is_test(c)]
-    # Cells after the last test cannot change a score: they are not run.
-    for cell in notebook.cells[: tests[-1] + 1 if tests else 0]:
-        if cell.cell_type != "code":
-            continue
-        outputs = []
-
-        def keep(message, outputs=outputs):
-            if message["msg_type"] in {
-                "stream",
-                "error",
-                "execute_result",
-                "display_data",
-            }:
-                outputs.append(nbformat.v4.output_from_msg(message))
-
-        try:
-            client.execute_interactive(
-                cell.source, timeout=timeout, output_hook=keep, allow_stdin=False
-            )
-        except TimeoutError:
-            manager.interrupt_kernel()
-            outputs.append(
-                nbformat.v4.new_output(
-                    "error", ename="Timeout", evalue="cell timed out", traceback=[]
-                )
-            )
-        cell.outputs = [
-            o
-            for o in outputs
-            if not (
-                o.output_type == "stream"
-                and o.name == "stderr"
-                and ignore
-                and re.search(ignore, o.text)
-            )
-        ]
-        if _is_test(cell):
-            score, maximum = determine_grade(cell)
-            scores[grade_id(cell)] = (score, maximum)
-            if stop_at_loss and score < maximum:
-                break  # a mistake needs to lose points once; the rest would cost time only
-        if not manager.is_alive():
-            break
-    return scores
-
-
-def grade_in_shared_kernel(
+def grade_forked(
     lesson: str,
     submissions: dict[str, object],
-    workers: int | None = None,
     stop_at_loss: set[str] = frozenset(),
 ) -> dict[str, dict]:
-    """{student: {test grade_id: (score, max)}}, scored as nbgrader would, without a kernel per submission.
+    """{student: {test grade_id: (score, max)}}, as grade_in_shared_kernel, in one process
+    that runs shared cells once and forks where submissions differ (tests/forked_grading.py).
 
-    A submission named in `stop_at_loss` stops at its first test cell that loses points (the
-    catalogue of mistakes only needs to know that one does).
+    Its processes use one thread each: a process that forks after running PyTorch on
+    several threads may hang in the child.
     """
-    from jupyter_client import KernelManager
-
     timeout = float(_nbgrader_setting("Execute", "timeout") or 120)
     ignore = _nbgrader_setting("IgnorePattern", "pattern")
-    workers = max(
-        1,
-        min(
-            workers or int(os.environ.get("COURSE_TEST_WORKERS", os.cpu_count() or 1)),
-            len(submissions),
-        ),
-    )
     names = sorted(submissions)
-    threads = max(1, (os.cpu_count() or 1) // workers)
-
-    def run(group: list[str]) -> dict[str, dict]:
-        results = {}
-        with tempfile.TemporaryDirectory(prefix=f"shared-kernel-{lesson}-") as scratch:
-            shutil.copytree(COURSE_ROOT / "notebooks" / lesson, Path(scratch) / lesson)
-            env = {
-                **os.environ,
-                "NBGRADER_EXECUTION": "autograde",
-                "OMP_NUM_THREADS": str(threads),
-            }
-            manager = KernelManager(kernel_name="python3")
-            manager.start_kernel(cwd=str(Path(scratch) / lesson), env=env)
-            client = manager.client()
-            client.start_channels()
-            try:
-                client.wait_for_ready(timeout=120)
-                for name in group:
-                    if not manager.is_alive():
-                        manager.restart_kernel(now=True)
-                        client.wait_for_ready(timeout=120)
-                    client.execute_interactive(
-                        "get_ipython().run_line_magic('reset', '-f')\n"
-                        "import matplotlib.pyplot as _plt; _plt.close('all'); del _plt",
-                        timeout=60,
-                    )
-                    results[name] = _run_cells(
-                        client,
-                        manager,
-                        graded_notebook(lesson, submissions[name]),
-                        timeout,
-                        ignore,
-                        stop_at_loss=name in stop_at_loss,
-                    )
-            finally:
-                client.stop_channels()
-                manager.shutdown_kernel(now=True)
-        return results
-
-    merged: dict[str, dict] = {}
-    with ThreadPoolExecutor(workers) as pool:
-        for partial in pool.map(run, [names[i::workers] for i in range(workers)]):
-            merged.update(partial)
-    return merged
+    notebooks = [graded_notebook(lesson, submissions[name]) for name in names]
+    layout = [(c.cell_type, grade_id(c)) for c in notebooks[0].cells]
+    for name, notebook in zip(names, notebooks, strict=True):
+        found = [(c.cell_type, grade_id(c)) for c in notebook.cells]
+        if found != layout:
+            raise ValueError(f"{lesson}: {name} does not have the release's cells")
+    tests = [i for i, c in enumerate(notebooks[0].cells) if _is_test(c)]
+    cells = [
+        {
+            "grade_id": grade_id(cell),
+            "points": float(cell.metadata.nbgrader["points"])
+            if _is_test(cell)
+            else None,
+            "sources": [notebook.cells[index].source for notebook in notebooks],
+        }
+        for index, cell in enumerate(
+            notebooks[0].cells[: tests[-1] + 1 if tests else 0]
+        )
+        if cell.cell_type == "code"
+    ]
+    plan = {
+        "names": names,
+        "cells": cells,
+        "stop_at_loss": sorted(stop_at_loss),
+        "run": [timeout, ignore],
+    }
+    one_thread = {name: "1" for name in THREAD_VARIABLES}
+    with tempfile.TemporaryDirectory(prefix=f"forked-{lesson}-") as scratch:
+        workdir = Path(scratch) / lesson
+        shutil.copytree(COURSE_ROOT / "notebooks" / lesson, workdir)
+        plan_path, scores_path = Path(scratch) / "plan.json", Path(scratch) / "scores"
+        plan_path.write_text(json.dumps(plan))
+        scores_path.touch()
+        finished = subprocess.run(
+            [
+                sys.executable,
+                str(CATALOGUES / "forked_grading.py"),
+                plan_path,
+                scores_path,
+            ],
+            cwd=workdir,
+            env={**os.environ, "NBGRADER_EXECUTION": "autograde", **one_thread},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=timeout * len(cells) * len(names),
+            check=False,
+        )
+        if finished.returncode != 0:
+            raise RuntimeError(
+                f"{lesson}: the forked grading stopped ({finished.returncode}):\n"
+                + finished.stderr[-3000:]
+            )
+        results: dict[str, dict] = {name: {} for name in names}
+        for line in scores_path.read_text().splitlines():
+            row = json.loads(line)
+            results[row["submission"]][row["cell"]] = (row["score"], row["max"])
+    return results

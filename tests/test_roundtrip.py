@@ -6,10 +6,11 @@
 - every correct alternative in tests/alternatives/<lesson>/ earns exactly the solution's
   points, cell for cell.
 
-The solution, the catalogues and the release are graded in shared kernels
-(roundtrip.grade_in_shared_kernel), which score as nbgrader does: one mixed submission (a
-correct alternative, a mistake, an unanswered exercise and solution code) also goes through
-real nbgrader and `course grade`, and all three must agree cell for cell.
+The solution, the catalogues and the release are graded together in one process that runs
+the cells they share once and forks where they differ (roundtrip.grade_forked), scoring as
+nbgrader does: one mixed submission (a correct alternative, a mistake, an unanswered
+exercise and solution code) also goes through real nbgrader and `course grade`, and all
+three must agree cell for cell.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ from roundtrip import (
     ALTERNATIVES_DIR,
     MISTAKES_DIR,
     autograde,
+    grade_forked,
     grade_id,
-    grade_in_shared_kernel,
     load_alternatives,
     load_mistakes,
     source_notebook,
@@ -39,7 +40,7 @@ from course_tools.release import lesson_ids
 
 LESSONS = lesson_ids()
 _by_nbgrader: dict[str, dict] = {}
-_in_shared_kernel: dict[str, dict] = {}
+_forked: dict[str, dict] = {}
 _by_course_grade: dict[str, dict] = {}
 _SCRATCH = Path(tempfile.mkdtemp(prefix="roundtrip-course-grade-"))
 
@@ -144,20 +145,18 @@ def sandbox_available() -> bool:
     return True
 
 
-def graded_in_shared_kernel(lesson: str) -> dict[str, dict[str, tuple]]:
+def graded_together(lesson: str) -> dict[str, dict[str, tuple]]:
     """Scores of every submission, the whole catalogue included, graded once per lesson."""
-    if lesson not in _in_shared_kernel:
+    if lesson not in _forked:
         every = submissions(lesson)
         start = time.perf_counter()
         # A mistake stops at its first lost point, except the one nbgrader also grades.
         stop = {name for name in every if name.startswith("mistake-")} - set(
             cross_checked(lesson)
         )
-        _in_shared_kernel[lesson] = grade_in_shared_kernel(
-            lesson, every, stop_at_loss=stop
-        )
-        record_time(lesson, f"shared kernel x{len(every)}", time.perf_counter() - start)
-    return _in_shared_kernel[lesson]
+        _forked[lesson] = grade_forked(lesson, every, stop_at_loss=stop)
+        record_time(lesson, f"forked x{len(every)}", time.perf_counter() - start)
+    return _forked[lesson]
 
 
 def graded_by_course_grade(lesson: str, workers: int = 2) -> dict[str, dict]:
@@ -218,7 +217,7 @@ def describe(scores: dict[str, tuple]) -> str:
 
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_solution_earns_full_marks(lesson):
-    scores = graded_in_shared_kernel(lesson)["solution"]
+    scores = graded_together(lesson)["solution"]
     assert scores, f"{lesson} has no autograded test cells"
     lost = {cell: s for cell, s in scores.items() if s[0] != s[1]}
     assert not lost, f"{lesson}: the solutions lose points on {describe(lost)}"
@@ -226,7 +225,7 @@ def test_solution_earns_full_marks(lesson):
 
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_untouched_release_earns_nothing(lesson):
-    scores = graded_in_shared_kernel(lesson)["untouched-release"]
+    scores = graded_together(lesson)["untouched-release"]
     earned = {cell: s for cell, s in scores.items() if s[0] != 0}
     assert not earned, (
         f"{lesson}: the release earns points with no work done: {describe(earned)}"
@@ -237,7 +236,7 @@ def test_untouched_release_earns_nothing(lesson):
 def test_every_mistake_loses_points(lesson):
     mistakes = load_mistakes(lesson)
     assert mistakes, f"{lesson}: no catalogue of mistakes in {MISTAKES_DIR / lesson}"
-    results = graded_in_shared_kernel(lesson)
+    results = graded_together(lesson)
     escaped = []
     for mistake in mistakes:
         scores = results[f"mistake-{mistake.name}"]
@@ -247,8 +246,8 @@ def test_every_mistake_loses_points(lesson):
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
-def test_shared_kernel_scores_like_nbgrader(lesson):
-    by_nbgrader, shared = graded(lesson), graded_in_shared_kernel(lesson)
+def test_forked_grading_scores_like_nbgrader(lesson):
+    by_nbgrader, forked = graded(lesson), graded_together(lesson)
     earned = sum(s for s, _ in by_nbgrader["mixed"].values())
     most = sum(m for _, m in by_nbgrader["mixed"].values())
     some = len(graded_functions(lesson)) > 1  # then one function has a correct answer
@@ -258,8 +257,9 @@ def test_shared_kernel_scores_like_nbgrader(lesson):
         + f": {describe(by_nbgrader['mixed'])}"
     )
     for name in cross_checked(lesson):
-        assert shared[name] == by_nbgrader[name], (
-            f"{lesson}, {name}: nbgrader gave {describe(by_nbgrader[name])}, the shared kernel {describe(shared[name])}"
+        assert forked[name] == by_nbgrader[name], (
+            f"{lesson}, {name}: nbgrader gave {describe(by_nbgrader[name])}, the forked "
+            f"grading {describe(forked[name])}"
         )
 
 
@@ -316,7 +316,7 @@ def test_every_alternative_earns_the_solutions_points(lesson):
         pytest.fail(
             f"{lesson}: no catalogue of correct alternatives in {ALTERNATIVES_DIR / lesson}"
         )
-    results = graded_in_shared_kernel(lesson)
+    results = graded_together(lesson)
     solution = results["solution"]
     unfair = [
         f"{a.name} ({a.description}): {describe({c: s for c, s in results[f'alternative-{a.name}'].items() if s != solution.get(c)})}"

@@ -1,0 +1,175 @@
+"""Grade many submissions of one lesson by forking after what they share (tests only).
+
+A lesson's catalogue holds dozens of submissions that differ from the solution in one
+cell. Run one after another, each pays again for every cell before the one it changed:
+the imports, the data, the demonstrations. Here one Python process runs the cells that
+all remaining submissions share once, and at the first cell where they differ it forks:
+a child process carries on with each other version of that cell, from exactly the state
+the shared cells left, while the parent goes on with the largest group. Each child is
+waited for before the next starts, so a grading uses one core.
+
+The cells run in an IPython shell set up as a kernel sets up its own: the notebook's
+directory as the working folder, NBGRADER_EXECUTION set, matplotlib's inline backend
+(figures closed after each cell), no history file. A cell's outputs are what nbgrader's
+`determine_grade` reads: an error, text on stderr (less what nbgrader_config's
+IgnorePattern drops, write by write), and the value of its last expression.
+tests/test_roundtrip.py checks that the scores equal nbgrader's on the submissions
+that both grade.
+
+    python tests/forked_grading.py <plan.json> <scores.jsonl>
+
+The plan holds, for each code cell up to the last test cell, its grade_id, whether it is
+a test with its points, and its source in each submission. Each scored test cell adds
+a line {"submission", "cell", "score", "max"} to the scores file as soon as it is known,
+so a process that dies (a submission calling os._exit) loses only what came after.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import signal
+import sys
+
+from nbformat.v4 import new_code_cell, new_output
+
+# Imported before any fork (it takes seconds), so that no child pays for it again.
+from nbgrader.utils import determine_grade
+
+
+class _Writes(io.TextIOBase):
+    """A stream that keeps each write apart (IgnorePattern drops warnings one by one)."""
+
+    def __init__(self) -> None:
+        self.chunks: list[str] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.chunks.append(text)
+        return len(text)
+
+
+class _CellTimeout(Exception):
+    pass
+
+
+def _on_alarm(signum, frame):
+    raise _CellTimeout("cell timed out")
+
+
+def make_shell():
+    """An IPython shell configured as a Jupyter kernel configures its own."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    class KernelLikeShell(InteractiveShell):
+        def enable_gui(self, gui=None):
+            """The inline backend needs no event loop (a kernel's does nothing either)."""
+
+    config = Config()
+    config.HistoryManager.enabled = False
+    # tqdm.auto and other libraries ask the shell's configuration whether they run in a
+    # kernel (its IPKernelApp section) and then draw widgets instead of writing to stderr.
+    config.IPKernelApp.connection_file = ""
+    shell = KernelLikeShell.instance(config=config)
+    shell.enable_matplotlib("inline")  # closes each cell's figures, as the kernel does
+    return shell
+
+
+def run_cell(shell, source: str, timeout: float, ignore: str | None) -> dict:
+    """Run one cell; {"error": bool, "stderr": bool, "value": text/plain or None}."""
+    out, err = _Writes(), _Writes()
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = out, err
+    signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        result = shell.run_cell(source, store_history=True)
+    except _CellTimeout:  # raised outside the cell's own code
+        result = None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        sys.stdout, sys.stderr = saved
+    stderr = [
+        chunk
+        for chunk in err.chunks
+        if chunk.strip() and not (ignore and re.search(ignore, chunk))
+    ]
+    value = None
+    if result is not None and result.result is not None:
+        data, _ = shell.display_formatter.format(result.result)
+        value = data.get("text/plain")
+    error = result is None or not result.success
+    return {"error": error, "stderr": bool(stderr), "value": value}
+
+
+def score(outcome: dict, points: float) -> float:
+    """nbgrader's determine_grade on a test cell with these outputs."""
+    cell = new_code_cell(
+        metadata={"nbgrader": {"grade": True, "solution": False, "points": points}}
+    )
+    if outcome["error"]:
+        cell.outputs.append(new_output("error", ename="", evalue="", traceback=[]))
+    if outcome["stderr"]:
+        cell.outputs.append(new_output("stream", name="stderr", text="stderr"))
+    if outcome["value"] is not None:
+        cell.outputs.append(
+            new_output("execute_result", data={"text/plain": outcome["value"]})
+        )
+    return determine_grade(cell)[0]
+
+
+def explore(plan: dict, shell, members: list[int], start: int, scores_fd: int) -> None:
+    """Run cells from `start` for `members` (submission indices that share every cell
+    before it and whose state this process holds); fork where their sources differ."""
+    cells, stop = plan["cells"], set(plan["stop_at_loss"])
+    for index in range(start, len(cells)):
+        cell = cells[index]
+        groups: dict[str, list[int]] = {}
+        for member in members:
+            groups.setdefault(cell["sources"][member], []).append(member)
+        ordered = sorted(groups.values(), key=len, reverse=True)
+        for other in ordered[1:]:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            child = os.fork()
+            if child == 0:
+                try:
+                    explore(plan, shell, other, index, scores_fd)
+                finally:
+                    os._exit(0)
+            os.waitpid(child, 0)
+        members = ordered[0]
+        outcome = run_cell(shell, cell["sources"][members[0]], *plan["run"])
+        if cell["points"] is None:
+            continue
+        got = score(outcome, cell["points"])
+        for member in members:
+            line = {
+                "submission": plan["names"][member],
+                "cell": cell["grade_id"],
+                "score": got,
+                "max": cell["points"],
+            }
+            os.write(scores_fd, (json.dumps(line) + "\n").encode())
+        if got < cell["points"]:
+            members = [m for m in members if plan["names"][m] not in stop]
+            if not members:
+                return
+
+
+def main(plan_path: str, scores_path: str) -> None:
+    with open(plan_path) as file:
+        plan = json.load(file)
+    scores_fd = os.open(scores_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    shell = make_shell()
+    explore(plan, shell, list(range(len(plan["names"]))), 0, scores_fd)
+    os.close(scores_fd)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
