@@ -584,6 +584,7 @@ def train(
     resume: bool = False,
     progress: bool = True,
     log=print,
+    stop_at_val_loss: float | None = None,
 ) -> TrainResult:
     """Train a GPT (or `model`, any module with the GPT forward contract and a .config) (lesson 07).
 
@@ -592,6 +593,9 @@ def train(
     `resume=True` and an existing config.checkpoint, training continues from the saved step;
     the batches drawn afterwards are the ones an uninterrupted run would have drawn, so
     resuming changes nothing but the wall time.
+
+    With `stop_at_val_loss`, training stops after the first evaluation whose validation
+    loss is at or below it (lesson 10 measures steps to a target loss this way).
 
     A float16 run (a CUDA GPU older than compute capability 8.0) passes its gradient scaler
     as `scaler=`; a `step` that takes no `scaler` trains in float32 instead. The model comes
@@ -630,6 +634,9 @@ def train(
                 record = evaluate(run, clock.elapsed())
                 if bar is not None:
                     bar.set_postfix({**shown, "val": f"{record['val_loss']:.3f}"})
+                if stop_at_val_loss is not None:
+                    if record["val_loss"] <= stop_at_val_loss:
+                        break
     finally:
         if bar is not None:
             bar.close()

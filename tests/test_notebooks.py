@@ -28,6 +28,8 @@ DEFAULT_BUDGET_S = 90
 BUDGET_S = {
     "07_training_a_transformer": 240,
     "09_inside_a_pretrained_transformer": 120,
+    # 21 training runs to a target loss (7 configurations x 3 seeds) and a 5-model sweep
+    "10_modern_transformer": 180,
 }  # imports the reference pipeline once
 # Lessons whose full run is too long for the suite: run them with these variables set.
 SHORTENED = {"07_training_a_transformer": {"COURSE_QUICK": "1"}}

@@ -30,6 +30,7 @@ COURSE_ARC = [
     "07_training_a_transformer",
     "08_attention_at_scale",
     "09_inside_a_pretrained_transformer",
+    "10_modern_transformer",
     "11_interpretability",
 ]
 ALL_NOTEBOOKS = sorted(COURSE_ROOT.glob("solutions/*/*.ipynb")) + sorted(

@@ -250,6 +250,20 @@ def test_a_lesson_can_train_with_its_own_step(corpus):
     assert slower.history[-1]["train_loss"] > plain.history[-1]["train_loss"] + 0.05
 
 
+def test_training_stops_at_a_target_validation_loss(corpus):
+    """stop_at_val_loss ends the run after the first evaluation at or below it (lesson 10)."""
+    quiet = dict(progress=False, log=lambda *_: None)
+    config = tiny(corpus, max_steps=12, eval_interval=3)
+    whole = train(config, **quiet)
+    target = whole.evals[1]["val_loss"] + 1e-9  # reached at the second evaluation
+    assert whole.evals[0]["val_loss"] > target
+    stopped = train(config, stop_at_val_loss=target, **quiet)
+    assert [e["step"] for e in stopped.evals] == [3, 6]
+    assert stopped.history == whole.history[:6]
+    never = train(config, stop_at_val_loss=-1.0, **quiet)
+    assert never.history == whole.history
+
+
 def test_resume_continues_exactly_where_it_stopped(corpus, tmp_path):
     whole = train(tiny(corpus), progress=False, log=lambda *_: None)
     path = tmp_path / "ckpt.pt"

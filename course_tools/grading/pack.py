@@ -38,8 +38,9 @@ MARKERS = re.compile(r"###\s*(BEGIN|END)\s+(SOLUTION|HIDDEN TESTS)")
 
 STUDENT_README = """# Attention and Transformers, hands-on: student edition
 
-Ten lessons, each a Jupyter notebook in `notebooks/<lesson>/`, from a numerically stable
-softmax to reading the attention heads of a pretrained transformer. Work through them in order.
+One Jupyter notebook per lesson in `notebooks/<lesson>/`, from a numerically stable
+softmax to a pretrained transformer, today's recipe and the induction heads of a model you
+train. Work through them in order.
 
 ## Set up (once)
 
