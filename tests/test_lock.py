@@ -1,6 +1,7 @@
 """The locks install wherever the course promises and are what `make lock` makes.
 
-uv's resolver dry-runs requirements.lock, alone and with requirements-pretrained.lock,
+uv's resolver dry-runs requirements.lock, alone and with requirements-pretrained.lock
+(and, on Linux, where the course's JupyterHub runs, with requirements-hub.lock),
 for Linux, macOS and Windows and for every Python from pyproject.toml's floor to the
 newest torch supports; every pinned release admits each Python its line is for (the
 registry's `requires-python`); `python -m course_tools.lock --check` finds the locks
@@ -32,11 +33,13 @@ from packaging.version import Version
 from uv import find_uv_bin
 
 from course_tools.lock import (
+    HUB_LOCK,
     LOCK,
     NEWEST_PYTHON,
     PRETRAINED_LOCK,
     ROOT,
     UNSUPPORTED_PYTHONS,
+    check_agrees,
     is_torch_companion,
     oldest_python,
     split_locks,
@@ -136,7 +139,10 @@ def test_the_locks_install_with_exactly_their_pins(platform, python, tmp_path):
     """What uv installs on the platform is what the lock's markers select there, plus
     (on Linux) the CUDA companions of PyPI's torch, which the lock leaves to pip."""
     environment = marker_environment(python_tuple(python), **PLATFORMS[platform][1])
-    for locks in ([LOCK], [LOCK, PRETRAINED_LOCK]):
+    combinations = [[LOCK], [LOCK, PRETRAINED_LOCK]]
+    if platform.startswith("linux"):  # the hub (deploy/jupyterhub/) runs on Linux
+        combinations.append([LOCK, HUB_LOCK])
+    for locks in combinations:
         installed = dry_run(platform, python, locks, tmp_path)
         pinned = {}
         for lock in locks:
@@ -211,7 +217,7 @@ def test_every_pinned_release_admits_the_pythons_its_line_is_for():
     marker lets in a Python its release refuses breaks that student's install."""
     pins = [
         requirement
-        for lock in (LOCK, PRETRAINED_LOCK)
+        for lock in (LOCK, PRETRAINED_LOCK, HUB_LOCK)
         for requirement in parse_requirements(lock.read_text(), lock.name)
     ]
     with requests.Session() as registry:  # one connection, kept alive
@@ -315,3 +321,12 @@ def test_the_extra_lock_keeps_what_the_core_does_not_pin():
 def test_cuda_companions_are_told_apart_from_the_rest():
     assert all(map(is_torch_companion, ["nvidia-cublas", "cuda-toolkit", "Triton"]))
     assert not any(map(is_torch_companion, ["torch", "numpy", "cudatext"]))
+
+
+def test_an_extra_resolved_apart_must_agree_with_the_joint_lock():
+    """Each extra is resolved with the core alone: a pin the joint lock lacks (the two
+    extras would install different versions of a package they share) is an error."""
+    joint = pins("numpy==2.4.6", "click==8.5.1", "jupyterhub==6.1.1")
+    check_agrees(joint, pins("numpy==2.4.6", "jupyterhub==6.1.1"))
+    with pytest.raises(ValueError, match="click==8.4.0"):
+        check_agrees(joint, pins("numpy==2.4.6", "click==8.4.0"))
