@@ -80,11 +80,18 @@ def record_time(lesson: str, what: str, seconds: float) -> None:
 def work_unit(nodeid: str) -> str:
     """The tests that must share one process under `make test`'s pytest-xdist workers:
     they share what was computed once (a lesson's graded catalogue, the hostile batch,
-    one JupyterLab server and browser). Every other test is a unit of its own."""
+    the lock's dry runs, the sandbox's test user, one JupyterLab server and browser).
+    Every other test is a unit of its own."""
     path, _, name = nodeid.partition("::")
     if path == "tests/test_roundtrip.py" and "[" in name:
         return "roundtrip " + name[name.index("[") :]  # one lesson's round trip
-    if path == "tests/test_grading_hostile.py" or path.startswith("tests/browser/"):
+    if path in {
+        "tests/test_grading_hostile.py",
+        "tests/test_lock.py",
+        "tests/test_sandbox.py",
+    }:
+        return path
+    if path.startswith("tests/browser/"):
         return path
     return nodeid
 

@@ -13,9 +13,12 @@ offline.
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -79,6 +82,7 @@ DRY_RUN_PYTHONS = [f"3.{minor}.0" for minor in MINORS]
 PATCH_RELEASES = [f"3.{minor}.{patch}" for minor in MINORS for patch in range(26)]
 REGISTRY = "https://pypi.org/simple"
 UV_TIMEOUT_S = 180  # a dry run takes about 1 s with uv's cache, 10 s without
+PARALLEL_REGISTRY_RUNS = 8
 CACHE = Path(os.environ.get("UV_CACHE_DIR", ROOT / "build" / "uv-cache"))
 
 
@@ -133,17 +137,45 @@ def dry_run(platform: str, python: str, locks: list[Path], target: Path) -> dict
     }
 
 
+def lock_combinations(platform: str) -> list[tuple[Path, ...]]:
+    """The locks installed together on a platform: the core alone, with each extra."""
+    combinations = [(LOCK,), (LOCK, PRETRAINED_LOCK)]
+    if platform.startswith("linux"):  # the hub (deploy/jupyterhub/) runs on Linux
+        combinations.append((LOCK, HUB_LOCK))
+    return combinations
+
+
+def dry_run_elsewhere(platform: str, python: str, locks: tuple[Path, ...]) -> dict:
+    with tempfile.TemporaryDirectory(prefix="uv-target-") as target:
+        return dry_run(platform, python, list(locks), Path(target))
+
+
+@functools.cache
+def registry_work() -> dict:
+    """Every dry run and the re-resolution of the locks, started side by side on first
+    use: they wait on the registry far more than they compute, so together they take
+    about as long as the slowest. (tests/conftest.py keeps this file's tests in one
+    process, so each runs once.)"""
+    pool = ThreadPoolExecutor(PARALLEL_REGISTRY_RUNS)
+    work = {"current": pool.submit(check_locks)}
+    for platform in PLATFORMS:
+        for python in DRY_RUN_PYTHONS:
+            for locks in lock_combinations(platform):
+                work[platform, python, locks] = pool.submit(
+                    dry_run_elsewhere, platform, python, locks
+                )
+    pool.shutdown(wait=False)
+    return work
+
+
 @pytest.mark.parametrize("python", DRY_RUN_PYTHONS)
 @pytest.mark.parametrize("platform", PLATFORMS)
-def test_the_locks_install_with_exactly_their_pins(platform, python, tmp_path):
+def test_the_locks_install_with_exactly_their_pins(platform, python):
     """What uv installs on the platform is what the lock's markers select there, plus
     (on Linux) the CUDA companions of PyPI's torch, which the lock leaves to pip."""
     environment = marker_environment(python_tuple(python), **PLATFORMS[platform][1])
-    combinations = [[LOCK], [LOCK, PRETRAINED_LOCK]]
-    if platform.startswith("linux"):  # the hub (deploy/jupyterhub/) runs on Linux
-        combinations.append([LOCK, HUB_LOCK])
-    for locks in combinations:
-        installed = dry_run(platform, python, locks, tmp_path)
+    for locks in lock_combinations(platform):
+        installed = registry_work()[platform, python, locks].result()
         pinned = {}
         for lock in locks:
             pinned |= locked_versions(lock, environment=environment)
@@ -238,10 +270,9 @@ def test_every_pinned_release_admits_the_pythons_its_line_is_for():
     )
 
 
-def test_the_locks_are_current():
-    """`course_tools.lock --check` re-resolves the .in files and finds nothing to change."""
+def check_locks() -> subprocess.CompletedProcess:
     try:
-        result = subprocess.run(
+        return subprocess.run(
             [sys.executable, "-m", "course_tools.lock", "--check"],
             cwd=ROOT,
             capture_output=True,
@@ -252,6 +283,11 @@ def test_the_locks_are_current():
     except subprocess.TimeoutExpired:
         message = "`course_tools.lock --check` hung: is the package registry reachable?"
         pytest.fail(message, pytrace=False)
+
+
+def test_the_locks_are_current():
+    """`course_tools.lock --check` re-resolves the .in files and finds nothing to change."""
+    result = registry_work()["current"].result()
     assert result.returncode == 0, result.stdout + result.stderr
     assert "current" in result.stdout
 
