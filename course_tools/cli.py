@@ -199,7 +199,9 @@ def main(argv: list[str] | None = None) -> int:
         help="CPU-time limit per submission, seconds (600)",
     )
     grade.add_argument(
-        "--memory", default="4G", help="address-space limit per submission (4G)"
+        "--memory",
+        default="4G",
+        help="memory limit per submission, on resident memory (4G)",
     )
     grade.add_argument(
         "--no-sandbox",

@@ -69,3 +69,22 @@ def test_gpu_recipes_run_on_cpu_in_tiny_form():
     assert [run["recipe"] for run in result["runs"]] == ["plain", "fast", "tuned"]
     assert result["target_val_loss"] == result["runs"][0]["final_val_loss"]
     assert result["runs"][0]["mfu_vs_bf16_peak"] is None  # no peak known for a CPU
+
+
+def test_the_grading_benchmark_draws_a_realistic_class():
+    """The class of grading_benchmark.py: the proportions of its mix, every kind present,
+    the same class for the same seed, and a slow submission's extra cell at the end."""
+    from collections import Counter
+
+    from benchmarks.grading_benchmark import MIX, realistic_submissions
+
+    notebooks = realistic_submissions("02_dot_product_attention", 20, slow_seconds=0.5)
+    kinds = Counter(name.split("-")[1] for name in notebooks)
+    assert kinds == {kind: round(share * 20) for kind, share in MIX.items()}
+    assert list(notebooks) == list(
+        realistic_submissions("02_dot_product_attention", 20, slow_seconds=0.5)
+    )
+    slow = next(nb for name, nb in notebooks.items() if "-slow-" in name)
+    assert "process_time() - started < 0.5" in slow.cells[-1].source
+    broken = {name.split("-", 2)[2] for name in notebooks if "-broken-" in name}
+    assert broken <= {"syntax-error", "raises", "untouched"} and broken

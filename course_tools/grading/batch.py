@@ -44,7 +44,12 @@ from course_tools.grading.deadlines import (
     submission_time,
 )
 from course_tools.grading.integrity import prepare_submission
-from course_tools.grading.sandbox import Limits, check_sandbox, kill_user
+from course_tools.grading.sandbox import (
+    Limits,
+    check_sandbox,
+    kill_user,
+    release_cgroup,
+)
 from course_tools.release import course_root, run_nbgrader
 
 GRADER_VERSION = "1"
@@ -474,6 +479,7 @@ class Batch:
         server = self.server()
         if not server.run(folder / "job.json", self.limits.wall):
             kill_user(uid)
+            release_cgroup(uid)  # the killed worker could not remove it
             return _blank_result(
                 student,
                 self.assignment,

@@ -28,8 +28,12 @@ from nbgrader.preprocessors import Execute
 
 from course_tools.grading.sandbox import (
     Limits,
+    MemoryGuard,
     SandboxKernelManager,
     SandboxSettings,
+    cgroup_name,
+    format_bytes,
+    kill_tree,
     kill_user,
     prepare_folder,
     python_paths,
@@ -80,6 +84,20 @@ class GuardedExecute(Execute):
                 cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
                 or f"cell {index + 1}"
             )
+            settings = SandboxKernelManager.settings
+            memory = settings.memory if settings is not None else None
+            if memory is not None and memory.exceeded():
+                message = (
+                    f"used more than the memory limit of {format_bytes(memory.limit)}"
+                )
+                RUN_PROBLEMS.append(
+                    f"{grade_id} ran out of memory: it {message} ({memory.kind}); "
+                    f"the kernel was stopped, later cells score 0"
+                )
+                cell.outputs = list(cell.get("outputs", [])) + [
+                    _error_output("MemoryLimit", f"stopped: {message}")
+                ]
+                return cell, self.resources
             RUN_PROBLEMS.append(
                 f"the kernel exited or died in {grade_id}: later cells score 0"
             )
@@ -103,6 +121,7 @@ class GuardedExecute(Execute):
                     "CellTimeoutError", "stopped: no reply after the interrupt"
                 )
             ]
+            kill_tree(SandboxKernelManager.kernel_process)
             settings = SandboxKernelManager.settings
             if settings is not None:
                 kill_user(settings.uid)
@@ -170,7 +189,7 @@ def output_problems(notebook) -> list[str]:
                     f"{where} ran past the time limit per cell and was stopped"
                 )
             elif output.get("ename") == "MemoryError":
-                found.append(f"{where} ran out of memory (the limit stopped it)")
+                found.append(f"{where} ran out of memory (MemoryError)")
     return found
 
 
@@ -214,6 +233,7 @@ def grade(job: dict) -> dict:
     prepare_folder(runtime, uid)
     for sub in (".home",):
         prepare_folder(scratch / sub, uid)
+    memory = MemoryGuard.create(limits.memory, cgroup_name(uid))
     SandboxKernelManager.settings = SandboxSettings(
         scratch=scratch,
         runtime=runtime,
@@ -222,12 +242,19 @@ def grade(job: dict) -> dict:
         readonly=python_paths(),
         guard_file=guard_file,
         enabled=bool(job["sandbox"]),
+        memory=memory,
     )
+    SandboxKernelManager.kernel_process = None
     os.environ["JUPYTER_RUNTIME_DIR"] = str(runtime)
     started = time.perf_counter()
     api = NbGraderAPI(config=_config(job, course))
-    outcome = api.autograde(assignment, student, force=True, create=True)
-    kill_user(uid)
+    try:
+        outcome = api.autograde(assignment, student, force=True, create=True)
+    finally:
+        kill_tree(SandboxKernelManager.kernel_process)
+        kill_user(uid)
+        memory_report = memory.report()
+        memory.close()
     while SandboxKernelManager.open_logs:
         SandboxKernelManager.open_logs.pop().close()
     shutil.rmtree(runtime, ignore_errors=True)
@@ -236,6 +263,13 @@ def grade(job: dict) -> dict:
         (outcome.get("log") or "") + "\n" + (outcome.get("error") or "")
     )
     problems = list(RUN_PROBLEMS)
+    if memory_report["exceeded"] and not any(
+        "ran out of memory" in p for p in problems
+    ):
+        problems.append(
+            f"the submission ran out of memory: it used more than the memory limit of "
+            f"{format_bytes(memory.limit)} ({memory.kind}) and was stopped"
+        )
     autograded = course / "autograded" / student / assignment / f"{notebook_name}.ipynb"
     if not outcome.get("success") or not autograded.exists():
         text = (outcome.get("log") or "") + "\n" + (outcome.get("error") or "")
@@ -290,6 +324,7 @@ def grade(job: dict) -> dict:
         "feedback": feedback_path,
         "log": str(log_path),
         "seconds": round(time.perf_counter() - started, 2),
+        "memory": memory_report,
     }
 
 
