@@ -238,9 +238,12 @@ def grade_forked(
     lesson: str,
     submissions: dict[str, object],
     stop_at_loss: set[str] = frozenset(),
+    warm_up: str | None = "solution",
 ) -> dict[str, dict]:
-    """{student: {test grade_id: (score, max)}}, as grade_in_shared_kernel, in one process
-    that runs shared cells once and forks where submissions differ (tests/forked_grading.py).
+    """{student: {test grade_id: (score, max)}}, graded in one process that runs shared
+    cells once and forks where submissions differ (tests/forked_grading.py). The modules
+    that grading `warm_up` imports are imported before the first fork, so that no child
+    imports them again.
 
     Its processes use one thread each: a process that forks after running PyTorch on
     several threads may hang in the child.
@@ -272,6 +275,7 @@ def grade_forked(
         "names": names,
         "cells": cells,
         "stop_at_loss": sorted(stop_at_loss),
+        "warm_up": names.index(warm_up) if warm_up in names else None,
         "run": [timeout, ignore],
     }
     one_thread = {name: "1" for name in THREAD_VARIABLES}

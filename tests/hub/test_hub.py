@@ -28,6 +28,7 @@ import json
 import re
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -181,6 +182,33 @@ def student_submits(student: Person) -> str:
 # ends the test (the fixture then removes the users and their processes) past this.
 @pytest.mark.timeout(600)
 def test_a_class_round_on_the_hub(machine, tmp_path):
+    in_own_thread(lambda: class_round(machine, tmp_path))
+
+
+def in_own_thread(work):
+    """Run `work` in a thread of its own and hand back its result or its exception.
+
+    Playwright's sync API refuses a thread whose asyncio loop is running, and the browser
+    tests keep one running in the main thread of each test process for the whole session;
+    the round may share that process with them.
+    """
+    outcome: dict = {}
+
+    def target():
+        try:
+            outcome["value"] = work()
+        except BaseException as error:  # handed back to the test
+            outcome["error"] = error
+
+    thread = threading.Thread(target=target, name="hub-round", daemon=True)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
+
+
+def class_round(machine, tmp_path):
     from playwright.sync_api import sync_playwright
 
     root, users, python = machine
