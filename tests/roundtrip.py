@@ -10,7 +10,7 @@ file, the full source of one solution cell as a student might get it wrong:
         return torch.exp(x) / torch.exp(x).sum(dim=dim, keepdim=True)
 
 Submissions are graded by nbgrader's own autograde in temporary copies of the course, or,
-for the long catalogues, in shared kernels that score exactly as nbgrader does (below).
+for the long catalogues, by a forked grader that scores exactly as nbgrader does (below).
 """
 
 from __future__ import annotations
