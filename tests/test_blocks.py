@@ -1,14 +1,13 @@
-"""Unit tests for course_utils.reference.blocks (the reference blocks of lesson 06)."""
+"""Unit tests for course_utils.reference.blocks (the reference blocks of lesson 06) and their
+trusted twins in course_utils.torch_twins."""
 
 import pytest
 import torch
 from torch import nn
 
 from course_utils.reference import MultiHeadAttention, causal_mask, padding_mask
-from course_utils.reference.blocks import (
-    DecoderBlock,
-    EncoderBlock,
-    FeedForward,
+from course_utils.reference.blocks import DecoderBlock, EncoderBlock, FeedForward
+from course_utils.torch_twins import (
     to_torch_decoder_layer,
     to_torch_encoder_layer,
     torch_decoder_forward,
