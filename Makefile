@@ -25,7 +25,7 @@ help:
 	@echo "make hub      start the course's JupyterHub, as root (HUB_ARGS='--instructor T --students a,b')"
 	@echo "make release  regenerate notebooks/ (student release) from solutions/ with nbgrader"
 	@echo "make grade ASSIGNMENT=<id> SUBMISSIONS=<folder>  grade a class in sandboxes (needs bubblewrap)"
-	@echo "make student-pack  build build/student-pack/ (no solutions, no hidden tests)"
+	@echo "make student-pack LESSONS=05-07  build build/student-pack/ (no solutions, no answers to those lessons)"
 	@echo "make bench    speed benchmarks (training, attention kernels, generation): prints a table, writes benchmarks/results/*.json"
 	@echo "make doctor   check the environment: Python, packages, CPU/GPU, Jupyter extensions"
 	@echo "make lock     re-pin requirements.lock and environment.yml from requirements.in"
@@ -113,7 +113,9 @@ grade: setup
 	$(BIN)/course grade "$(ASSIGNMENT)" "$(SUBMISSIONS)" $(GRADE_ARGS)
 
 student-pack: setup
-	$(BIN)/course pack
+	@if [ -z "$(LESSONS)" ]; then \
+	  echo "usage: make student-pack LESSONS=05-07   (the lessons to hand out; see course pack --help)"; exit 2; fi
+	$(BIN)/course pack --lessons "$(LESSONS)"
 
 BENCH_ARGS ?=
 

@@ -113,10 +113,23 @@ def export_command(args: argparse.Namespace) -> int:
 
 
 def pack_command(args: argparse.Namespace) -> int:
-    from course_tools.grading.pack import pack
+    from course_tools.grading.pack import (
+        PackRefused,
+        pack,
+        released_lessons,
+        select_lessons,
+    )
+    from course_tools.release import course_root
 
-    path = pack(args.out, lessons=args.lessons or None, archive=not args.no_archive)
-    print(f"student bundle written to {path}")
+    try:
+        lessons = select_lessons(
+            [*args.lesson_ids, *(args.lessons or [])], released_lessons(course_root())
+        )
+        path = pack(args.out, lessons=lessons, archive=not args.no_archive)
+    except (PackRefused, ValueError) as error:
+        print(f"course pack: {error}", file=sys.stderr)
+        return 2
+    print(f"student bundle of {', '.join(lessons)} written to {path}")
     return 0
 
 
@@ -254,7 +267,13 @@ def main(argv: list[str] | None = None) -> int:
     similarity.add_parser(commands)
 
     pack_parser = commands.add_parser(
-        "pack", help="build the student bundle (no solutions, no hidden tests)"
+        "pack",
+        help="build the student bundle of some lessons (no solutions, no hidden tests, "
+        "no answer to those lessons)",
+        description="Build the folder (and zip) students download for some lessons: their "
+        "released notebooks and course_utils with the reference answers of the lessons "
+        "before the first of them only. A lesson that builds on the answers of another "
+        "lesson in the same pack is refused: pack it once that lesson is past its deadline.",
     )
     pack_parser.add_argument(
         "--out", default=None, help="bundle folder (default build/student-pack)"
@@ -265,7 +284,13 @@ def main(argv: list[str] | None = None) -> int:
         help="do not also write a .zip of the bundle",
     )
     pack_parser.add_argument(
-        "lessons", nargs="*", help="lesson ids (default: every released lesson)"
+        "--lessons",
+        action="append",
+        metavar="SPEC",
+        help="the lessons: ids, numbers or ranges, e.g. 05-07 or 03,05 (repeatable)",
+    )
+    pack_parser.add_argument(
+        "lesson_ids", nargs="*", metavar="LESSON", help="lesson ids, as --lessons"
     )
     pack_parser.set_defaults(func=pack_command)
 

@@ -24,7 +24,6 @@ from course_tools.cli import main as course
 from course_tools.grading import sandbox
 from course_tools.grading.collect import collect, student_id
 from course_tools.grading.integrity import prepare_submission, scan_source
-from course_tools.grading.pack import leaks, pack, solution_secrets
 from course_tools.release import COURSE_ROOT
 from course_utils import testing
 
@@ -336,59 +335,6 @@ def test_course_doctor_and_release_are_delegated(monkeypatch):
     assert course(["doctor", "--quiet"]) == 0
     assert course(["release", LESSON]) == 0
     assert calls == [("doctor", ["--quiet"]), ("release", [LESSON])]
-
-
-# the student bundle ----------------------------------------------------------------------
-
-
-def test_student_pack_holds_what_students_need_and_nothing_of_solutions(tmp_path):
-    out = pack(tmp_path / "student-pack", lessons=[LESSON])
-    for needed in [
-        "README.md",
-        "pyproject.toml",
-        "requirements.lock",
-        "environment.yml",
-        "course_utils/testing.py",
-        f"notebooks/{LESSON}/{LESSON}.ipynb",
-    ]:
-        assert (out / needed).exists(), needed
-    assert not list(out.rglob("solutions")) and not list(out.rglob("*.db"))
-    assert not (out / "course_tools").exists()
-    pyproject = (out / "pyproject.toml").read_text()
-    assert "course_tools" not in pyproject and "[project.scripts]" not in pyproject
-    assert 'include = ["course_utils*"]' in pyproject
-    assert leaks(out) == []
-    names = zipfile.ZipFile(tmp_path / "student-pack.zip").namelist()
-    assert f"student-pack/notebooks/{LESSON}/{LESSON}.ipynb" in names
-    assert not any("solutions" in name for name in names)
-    released = nbformat.read(
-        str(out / "notebooks" / LESSON / f"{LESSON}.ipynb"), as_version=4
-    )
-    released_lines = {
-        line.strip() for cell in released.cells for line in cell.source.split("\n")
-    }
-    solution_lines, hidden_lines = solution_secrets()
-    assert solution_lines and hidden_lines
-    assert not released_lines & (solution_lines | hidden_lines)
-
-
-def test_the_leak_check_catches_solutions(tmp_path):
-    bundle = tmp_path / "bundle"
-    (bundle / "notebooks" / LESSON).mkdir(parents=True)
-    source = nbformat.read(
-        str(COURSE_ROOT / "solutions" / LESSON / f"{LESSON}.ipynb"), as_version=4
-    )
-    source.cells.insert(0, nbformat.v4.new_markdown_cell("# Not quite a copy"))
-    nbformat.write(source, str(bundle / "notebooks" / LESSON / "copy.ipynb"))
-    (bundle / "notes.py").write_bytes(
-        (COURSE_ROOT / "solutions" / LESSON / f"{LESSON}.ipynb").read_bytes()
-    )
-    found = " | ".join(leaks(bundle))
-    assert (
-        "marker" in found
-        and "hidden test line" in found
-        and "a copy of a file of solutions/" in found
-    )
 
 
 # course_utils.testing: the public API still works, and tampering fails loudly ------------
