@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -429,6 +430,40 @@ def test_feedback_keeps_the_visible_test_and_the_message_and_drops_hidden_source
     assert visible_text(
         "<pre><span>secret</span>&lt;x&gt;\n <b>a</b></pre><script>var s;</script>"
     ) == ["secret<x>", "a"]
+
+
+def test_the_feedback_exporter_writes_what_nbconverts_writes():
+    """Same visible text as nbconvert's HTMLExporter, images get alt text, lab-template cells
+    a tabindex, with no second parse of the page."""
+    from nbconvert.exporters import HTMLExporter
+
+    from course_tools.grading.feedback import FeedbackExporter, visible_text
+
+    image = nbformat.v4.new_output(
+        "display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"}
+    )
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# Lesson\nSome *prose* & <maths>."),
+            nbformat.v4.new_code_cell("x = 1\nprint(x)", outputs=[image]),
+            nbformat.v4.new_code_cell(
+                "raise ValueError('no')",
+                outputs=[
+                    nbformat.v4.new_output(
+                        "error", ename="ValueError", evalue="no", traceback=["no"]
+                    )
+                ],
+            ),
+        ]
+    )
+    for template in ("lab", "classic"):
+        ours, _ = FeedbackExporter(template_name=template).from_notebook_node(notebook)
+        theirs, _ = HTMLExporter(template_name=template).from_notebook_node(notebook)
+        assert visible_text(ours) == visible_text(theirs)
+        assert ours.count("<img") == 1 and re.search(r"<img alt=\"No description", ours)
+        assert ours.count('tabindex="0"') == theirs.count('tabindex="0"')
+    # a second page reuses the compiled templates
+    assert FeedbackExporter.compiled.store
 
 
 def test_a_result_is_reused_only_while_nothing_it_depends_on_changed(

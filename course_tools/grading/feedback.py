@@ -12,6 +12,12 @@ student who reads that learns the hidden tests, and the next year's class reads 
 The score of each test cell and the student's own code are shown as nbgrader shows them.
 Set in nbgrader_config.py (`GenerateFeedback.preprocessors`), so `course grade` and a plain
 `nbgrader generate_feedback` both use it.
+
+`FeedbackExporter` writes the same page for less: nbconvert's HTML exporter parses every page
+it has rendered again with BeautifulSoup (html.parser) to add alt text to images and a
+tabindex to lab-template cells, which costs about as much as rendering it; here those two
+edits are made on the rendered text, and the compiled templates are kept between pages.
+`course grade` uses it (`GenerateFeedback.exporter_class`).
 """
 
 from __future__ import annotations
@@ -19,6 +25,11 @@ from __future__ import annotations
 import html
 import re
 
+from jinja2 import BytecodeCache
+from nbconvert.exporters import HTMLExporter
+from nbconvert.exporters.templateexporter import TemplateExporter
+from nbconvert.filters.highlight import Highlight2HTML
+from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreprocessor
 
@@ -49,6 +60,56 @@ class HideTestSource(NbGraderPreprocessor):
 
 
 FEEDBACK_PREPROCESSORS = [HideTestSource, GetGrades, CSSHTMLHeaderPreprocessor]
+
+
+class _CompiledTemplates(BytecodeCache):
+    """Compiled templates kept in memory for the life of the process (one grading worker)."""
+
+    def __init__(self):
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+_IMAGE_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)")
+_FOCUSABLE = re.compile(
+    r'(<div class="[^"]*\b(?:jp-Cell-inputWrapper|jp-OutputArea-output)\b[^"]*")'
+)
+
+
+class FeedbackExporter(HTMLExporter):
+    """nbconvert's HTMLExporter, with its accessibility edits made on the text (lesson pages of
+    a class are rendered by the hundred) and its templates compiled once per process."""
+
+    compiled = _CompiledTemplates()
+
+    def _create_environment(self):
+        environment = super()._create_environment()
+        environment.bytecode_cache = self.compiled
+        return environment
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        language = nb.metadata.get("language_info", {})
+        lexer = language.get("pygments_lexer", language.get("name", None))
+        highlight = self.filters.get(
+            "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)
+        )
+        resources = self._init_resources(resources)
+        data_types = WidgetsDataTypeFilter(
+            notebook_metadata=self._nb_metadata, parent=self, resources=resources
+        )
+        self.register_filter("highlight_code", highlight)
+        self.register_filter("filter_data_type", data_types)
+        page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+        alt = '<img alt="No description has been provided for this image"'
+        page = _IMAGE_WITHOUT_ALT.sub(alt, page)
+        page = _FOCUSABLE.sub(r'\1 tabindex="0"', page)
+        return page, resources
 
 
 def visible_text(feedback_html: str) -> list[str]:

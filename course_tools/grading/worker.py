@@ -140,6 +140,8 @@ def _config(job: dict, course: Path):
     from traitlets.config import Config
     from traitlets.config.loader import PyFileConfigLoader
 
+    from course_tools.grading.feedback import FeedbackExporter
+
     config = Config()
     course_config = job.get("nbgrader_config")
     if course_config and os.path.exists(course_config):
@@ -159,6 +161,7 @@ def _config(job: dict, course: Path):
         30  # a loaded machine can lag seconds behind a cell's reply
     )
     config.OverwriteCells.add_missing_cells = True
+    config.GenerateFeedback.exporter_class = FeedbackExporter
     config.Autograde.autograde_preprocessors = [
         GuardedExecute,
         IgnorePattern,
