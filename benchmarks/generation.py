@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import torch
 
-from course_utils.reference.gpt import GPT, count_parameters, generate
+from course_utils.gpt_utils import count_parameters
+from course_utils.reference.gpt import GPT, generate
 from course_utils.reference.kv_cache import generate_with_cache
 from course_utils.timing import median_time
 from course_utils.train_config import preset

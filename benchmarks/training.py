@@ -28,9 +28,10 @@ import time
 import torch
 
 from benchmarks.machine import bf16_peak_tflops
-from course_utils.reference.gpt import GPT, count_parameters
+from course_utils.gpt_utils import count_parameters
+from course_utils.reference.gpt import GPT, train_step
 from course_utils.tasks.text import TextData, load_corpus
-from course_utils.train import build_run, estimate_loss, make_optimizer, train_step
+from course_utils.train import build_run, estimate_loss, make_optimizer
 from course_utils.train_config import TrainConfig, preset
 
 

@@ -10,12 +10,15 @@ spread and Welch's t-test (scipy.stats.ttest_ind with equal_var=False)::
     results = run_ablation(CHANGES, seeds=(0, 1, 2), setup=setup, cache_dir="ablation_cache")
     print(format_table(summarize(results)))
 
-Each run trains lesson 10's `ModernGPT` on lesson 07's corpus with lesson 07's loop
-(`course_utils.train.train`, stopping at the target with `stop_at_val_loss`). A run that
+Each run trains lesson 10's `ModernGPT` (`course_utils.modern_gpt`) on lesson 07's corpus
+with lesson 07's loop (`course_utils.train.train`, stopping at the target with
+`stop_at_val_loss`). `parts` (a `ModernParts`) gives the model and Muon the functions the
+lesson's exercises write, so the ablation measures the student's own; without it they are
+the course's references. A run that
 never reaches the target within the step cap is *censored*: it is reported as not reached,
 never as taking the cap. Each (configuration, seed) result is saved as a small JSON file in
-`cache_dir`, named by a hash of everything that defines the run, so a second run of the
-notebook reads it back instead of training again.
+`cache_dir`, named by a hash of everything that defines the run (the parts by what they
+compute), so a second run of the notebook reads it back instead of training again.
 """
 
 from __future__ import annotations
@@ -31,7 +34,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from course_utils.reference.modern import ModernConfig, ModernGPT, make_muon_step
+from course_utils.modern_gpt import (
+    ModernConfig,
+    ModernGPT,
+    ModernParts,
+    make_muon_step,
+)
 from course_utils.runtime import seed_everything
 from course_utils.tasks.text import TextData, load_corpus
 from course_utils.timing import synchronize
@@ -71,8 +79,8 @@ class AblationSetup:
     name: str = "custom"
     data: TextData | None = field(default=None, repr=False, compare=False)
 
-    def key(self, changes: dict, seed: int) -> str:
-        """A short hash of everything that defines one run."""
+    def key(self, changes: dict, seed: int, parts: ModernParts | None = None) -> str:
+        """A short hash of everything that defines one run; `parts` by their fingerprint."""
         settings = {
             "config": self.config.to_dict(),
             "target": self.target,
@@ -81,6 +89,8 @@ class AblationSetup:
             "seed": seed,
             "torch": torch.__version__.split("+")[0],
         }
+        if parts is not None:
+            settings["parts"] = parts.fingerprint()
         text = json.dumps(settings, sort_keys=True, default=str)
         return hashlib.sha1(text.encode()).hexdigest()[:16]
 
@@ -139,8 +149,14 @@ def gpu_setup(device: str = "cuda") -> AblationSetup:
     return AblationSetup(config, target=1.8, name="gpu")
 
 
-def build_model(setup: AblationSetup, changes: dict, vocab_size: int) -> ModernGPT:
-    """The ModernGPT of `changes` (model switches only) for this setup (lesson 10)."""
+def build_model(
+    setup: AblationSetup,
+    changes: dict,
+    vocab_size: int,
+    parts: ModernParts | None = None,
+) -> ModernGPT:
+    """The ModernGPT of `changes` (model switches only) for this setup, computing with
+    `parts` (lesson 10)."""
     unknown = set(changes) - set(MODEL_KEYS) - {"optimizer"}
     if unknown:
         raise ValueError(
@@ -148,14 +164,18 @@ def build_model(setup: AblationSetup, changes: dict, vocab_size: int) -> ModernG
         )
     settings = {**asdict(setup.config.model), "vocab_size": vocab_size}
     settings.update({k: v for k, v in changes.items() if k in MODEL_KEYS})
-    return ModernGPT(ModernConfig(**settings))
+    return ModernGPT(ModernConfig(**settings), parts)
 
 
 def run_to_target(
-    setup: AblationSetup, changes: dict, seed: int, log=lambda *_: None
+    setup: AblationSetup,
+    changes: dict,
+    seed: int,
+    log=lambda *_: None,
+    parts: ModernParts | None = None,
 ) -> dict:
     """Train one configuration with one seed until its validation loss reaches the target
-    (lesson 10).
+    (lesson 10), with `parts` in the model and in Muon (None: the references).
 
     Returns a dict: `reached` (bool), `steps` and `tokens` to the target (None when the
     run was censored), `seconds` (wall time of the whole run, synchronised on a GPU,
@@ -167,11 +187,14 @@ def run_to_target(
     data = setup.corpus()
     config = setup.config
     seed_everything(seed)
-    model = build_model(setup, changes, data.tokenizer.vocab_size)
+    model = build_model(setup, changes, data.tokenizer.vocab_size, parts)
     step = None
     if changes.get("optimizer", "adamw") == "muon":
         step = make_muon_step(
-            model, muon_lr=setup.muon_lr, adam_lr=config.learning_rate
+            model,
+            muon_lr=setup.muon_lr,
+            adam_lr=config.learning_rate,
+            newton_schulz=parts.newton_schulz if parts else None,
         )
     elif changes.get("optimizer", "adamw") != "adamw":
         raise ValueError(f"optimizer must be 'adamw' or 'muon', got {changes}")
@@ -213,17 +236,19 @@ def cached_run(
     seed: int,
     cache_dir: str | Path | None,
     log=lambda *_: None,
+    parts: ModernParts | None = None,
 ) -> dict:
-    """run_to_target, read from `cache_dir` when this exact run was saved there, and saved
-    there otherwise (lesson 10). `cache_dir=None` never caches."""
+    """run_to_target, read from `cache_dir` when this exact run (`parts` included) was
+    saved there, and saved there otherwise (lesson 10). `cache_dir=None` never caches."""
     if cache_dir is None:
-        return run_to_target(setup, changes, seed, log)
-    path = Path(cache_dir) / f"{setup.name.split()[0]}-{setup.key(changes, seed)}.json"
+        return run_to_target(setup, changes, seed, log, parts)
+    name = f"{setup.name.split()[0]}-{setup.key(changes, seed, parts)}.json"
+    path = Path(cache_dir) / name
     if path.is_file():
         record = json.loads(path.read_text())
         record["cached"] = True
         return record
-    record = run_to_target(setup, changes, seed, log)
+    record = run_to_target(setup, changes, seed, log, parts)
     path.parent.mkdir(parents=True, exist_ok=True)
     scratch = path.with_suffix(".tmp")
     scratch.write_text(json.dumps(record))
@@ -238,14 +263,18 @@ def run_ablation(
     setup: AblationSetup | None = None,
     cache_dir: str | Path | None = None,
     log=print,
+    parts: ModernParts | None = None,
 ) -> dict[str, list[dict]]:
     """Every named configuration of `changes` with every seed: {name: [record per seed]}
-    (lesson 10). Prints one line per configuration with `log`."""
+    (lesson 10), the models and Muon computing with `parts` (None: the references).
+    Prints one line per configuration with `log`."""
     setup = setup or cpu_setup()
     results = {}
     for name, change in changes.items():
         start = time.perf_counter()
-        records = [cached_run(setup, change, seed, cache_dir) for seed in seeds]
+        records = [
+            cached_run(setup, change, seed, cache_dir, parts=parts) for seed in seeds
+        ]
         results[name] = records
         cached = sum(r.get("cached", False) for r in records)
         steps = [r["steps"] if r["reached"] else "not reached" for r in records]

@@ -39,7 +39,7 @@ from torch import nn
 
 from course_utils.runtime import seed_everything
 from course_utils.tasks.text import TextData
-from course_utils.train import train, train_step
+from course_utils.train import train
 from course_utils.train_config import TrainConfig
 
 FLOPS_PER_PARAMETER_PER_TOKEN = 6  # forward 2, backward 4 (Kaplan et al., 2020)
@@ -116,7 +116,7 @@ def isoflop_sweep(
     config: TrainConfig,
     seed: int = 0,
     *,
-    step=train_step,
+    step=None,
     log: Callable[[str], None] | None = print,
 ) -> list[SweepRecord]:
     """Train one model per (budget, width) for the tokens the budget allows (lessons 07
@@ -135,7 +135,8 @@ def isoflop_sweep(
     each run keeps them and changes only `max_steps` = round(C / (6 N) / tokens per step)
     (at least 1), the warm-up (at most a tenth of the steps), `seed`, and evaluates once,
     at the end, on the same validation batches for every model. `step` is the training
-    step the loop calls (`course_utils.train.train_step`, or a lesson's own). `log`
+    step the loop calls: a lesson's own, or None for the course's (`train_step` of
+    `course_utils.reference.gpt`, an answer of lesson 07). `log`
     receives one line per run (None: silent).
     """
     if isinstance(widths, Mapping):

@@ -9,7 +9,10 @@ In a notebook::
 
 A run's settings are a `TrainConfig`, which holds the model's sizes as a `GPTConfig` in its
 `model` field. `train` composes `build_run` (device, data, model, optimizer), a step
-function (`train_step`: forward, backward, clipping, update) and `evaluate`.
+function (forward, backward, clipping, update) and `evaluate`. The default model, step and
+sampler are lesson 07's answers (`course_utils.reference.gpt`: `GPT`, `train_step`,
+`generate`), imported only when a call needs them, so a lesson can use this loop with its
+own.
 
 From a shell, the same loop, optionally data-parallel on several GPUs or CPU processes::
 
@@ -41,13 +44,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from course_utils.reference.gpt import (
-    GPT,
-    GPTConfig,
-    count_parameters,
-    generate,
-    set_fused_attention,
-)
+from course_utils.gpt_utils import GPTConfig, count_parameters, set_fused_attention
 from course_utils.runtime import (
     describe_device,
     mixed_precision_dtype,
@@ -213,13 +210,17 @@ def sample_text(
     temperature: float = 0.8,
     top_k: int | None = None,
     seed: int = 0,
-    generate_fn=generate,
+    generate_fn=None,
 ) -> str:
     """Decode `length` sampled characters after `prompt`, reproducibly for a given seed (lesson 07).
 
-    The model samples in eval mode (no dropout), whatever `generate_fn` does; its previous
-    mode is restored afterwards.
+    `generate_fn(model, idx, length, temperature=..., top_k=...)` samples the tokens; None
+    uses the course's `generate` (`course_utils.reference.gpt`, an answer of lesson 07). The
+    model samples in eval mode (no dropout), whatever `generate_fn` does; its previous mode
+    is restored afterwards.
     """
+    if generate_fn is None:
+        from course_utils.reference.gpt import generate as generate_fn
     device = next(model.parameters()).device
     ids = tokenizer.encode(prompt, errors="skip") or [0]
     idx = torch.tensor([ids], dtype=torch.long, device=device)  # (1, len(prompt))
@@ -299,12 +300,15 @@ def save_checkpoint(
     return path
 
 
-def load_checkpoint(path: str | Path, model_class=GPT, device="cpu"):
+def load_checkpoint(path: str | Path, model_class=None, device="cpu"):
     """(model, tokenizer, checkpoint dict) from a file written by save_checkpoint (lesson 07).
 
-    `model_class` builds the model from a GPTConfig, so a lesson's own GPT class can load it.
-    The model comes back in eval mode, ready to sample or evaluate.
+    `model_class` builds the model from a GPTConfig, so a lesson's own GPT class can load it;
+    None uses the course's `GPT` (`course_utils.reference.gpt`, an answer of lesson 07). The
+    model comes back in eval mode, ready to sample or evaluate.
     """
+    if model_class is None:
+        from course_utils.reference.gpt import GPT as model_class
     state = torch.load(Path(path), map_location="cpu", weights_only=False)
     model = model_class(GPTConfig(**state["model_config"]))
     model.load_state_dict(state["model"])
@@ -379,8 +383,9 @@ def build_run(
 ) -> Run:
     """Everything a run needs before its first step (lesson 07): device, data, model, optimizer.
 
-    The corpus comes from config.corpus unless `data` is given, the model is a new GPT unless
-    `model` is given (any module with the GPT forward contract and a .config). With
+    The corpus comes from config.corpus unless `data` is given, the model is a new GPT
+    (`course_utils.reference.gpt.GPT`) unless `model` is given (any module with the GPT
+    forward contract and a .config). With
     `resume=True` and an existing config.checkpoint, the model, optimizer, step and history
     are the saved ones.
     """
@@ -396,6 +401,8 @@ def build_run(
     vocab_size, block_size = data.tokenizer.vocab_size, config.model.block_size
     saved = _saved_run(config, data.tokenizer) if resume else None
     if model is None:
+        from course_utils.reference.gpt import GPT
+
         model = GPT(config.model_config(vocab_size))
     if model.config.vocab_size < vocab_size or model.config.block_size < block_size:
         raise ValueError(
@@ -449,44 +456,6 @@ def _saved_run(config: TrainConfig, tokenizer: CharTokenizer) -> dict | None:
             f"{config.checkpoint} was trained on another character set: cannot resume on this corpus"
         )
     return saved
-
-
-def train_step(
-    model: nn.Module,
-    batch: tuple[torch.Tensor, torch.Tensor],
-    optimizer: torch.optim.Optimizer,
-    lr: float,
-    config: TrainConfig,
-    autocast=contextlib.nullcontext,
-    scaler: torch.amp.GradScaler | None = None,
-) -> torch.Tensor:
-    """One optimisation step on batch = (x, y): forward, backward, clipping, update (lesson 07).
-
-    `lr` is the step's learning rate (Run.schedule), `autocast` a function that returns the
-    context of the forward pass (Run.autocast), `scaler` the gradient scaler of a float16
-    run (Run.scaler; None otherwise). Returns the batch's loss, detached. A lesson can train
-    with its own step of this signature, with or without `scaler`:
-    `train(config, step=my_step)`.
-    """
-    x, y = batch  # (b, T) each
-    for group in optimizer.param_groups:
-        group["lr"] = lr
-    with autocast():
-        _, loss = model(x, y)
-    optimizer.zero_grad(set_to_none=True)
-    if scaler is None:
-        loss.backward()
-        if config.grad_clip:
-            nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
-        optimizer.step()
-        return loss.detach()
-    scaler.scale(loss).backward()
-    scaler.unscale_(optimizer)  # clip the true gradients, not the scaled ones
-    if config.grad_clip:
-        nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
-    scaler.step(optimizer)  # skipped when a gradient is inf or NaN
-    scaler.update()
-    return loss.detach()
 
 
 def takes_scaler(step) -> bool:
@@ -580,7 +549,7 @@ def train(
     model: nn.Module | None = None,
     data: TextData | None = None,
     *,
-    step=train_step,
+    step=None,
     resume: bool = False,
     progress: bool = True,
     log=print,
@@ -588,8 +557,10 @@ def train(
 ) -> TrainResult:
     """Train a GPT (or `model`, any module with the GPT forward contract and a .config) (lesson 07).
 
-    `build_run` sets the run up, `step` (train_step, or a lesson's own function of its
-    signature) takes each optimisation step, `evaluate` runs every eval_interval steps. With
+    `build_run` sets the run up, `step` takes each optimisation step: a function
+    `step(model, batch, optimizer, lr, config, autocast[, scaler])` that returns the batch's
+    loss, a lesson's own, or None for the course's `train_step` (`course_utils.reference.gpt`,
+    an answer of lesson 07). `evaluate` runs every eval_interval steps. With
     `resume=True` and an existing config.checkpoint, training continues from the saved step;
     the batches drawn afterwards are the ones an uninterrupted run would have drawn, so
     resuming changes nothing but the wall time.
@@ -601,6 +572,8 @@ def train(
     as `scaler=`; a `step` that takes no `scaler` trains in float32 instead. The model comes
     back in eval mode: call `.train()` before training it further by hand.
     """
+    if step is None:
+        from course_utils.reference.gpt import train_step as step
     run = build_run(config, model, data, resume=resume)
     main_process = run.dist.is_main
     if run.scaler is not None and not takes_scaler(step):

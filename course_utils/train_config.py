@@ -20,7 +20,7 @@ import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from course_utils.reference.gpt import GPTConfig
+from course_utils.gpt_utils import GPTConfig
 
 if sys.version_info >= (3, 11):
     import tomllib

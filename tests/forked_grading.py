@@ -18,6 +18,12 @@ that both grade.
 
     python tests/forked_grading.py <plan.json> <scores.jsonl>
 
+Before the first cell, a child grades one submission (the plan's warm_up) and reports the
+modules it imported and the course's caches it filled (the argument-free functions of
+course_utils under functools.lru_cache, such as the pretrained weights and the reference
+pipeline of lesson 09); this process imports the same modules and fills the same caches,
+so that no child pays for them again.
+
 The plan holds, for each code cell up to the last test cell, its grade_id, whether it is
 a test with its points, and its source in each submission. Each scored test cell adds
 a line {"submission", "cell", "score", "max"} to the scores file as soon as it is known,
@@ -26,7 +32,9 @@ so a process that dies (a submission calling os._exit) loses only what came afte
 
 from __future__ import annotations
 
+import functools
 import importlib
+import inspect
 import io
 import json
 import os
@@ -163,9 +171,42 @@ def explore(plan: dict, shell, members: list[int], start: int, scores_fd: int) -
                 return
 
 
-def modules_a_run_imports(plan: dict, shell, member: int) -> list[str]:
-    """The modules that grading one submission imports, in the order it imports them:
-    its cells run in a child process, which reports them and exits."""
+# Packages whose argument-free cached functions the warm-up fills before the first fork:
+# the course's own, whose caches hold what every submission loads the same way.
+CACHED_PACKAGES = ("course_utils",)
+
+
+def _takes_no_arguments(function) -> bool:
+    try:
+        return not inspect.signature(function).parameters
+    except (TypeError, ValueError):  # no signature to read: leave it alone
+        return False
+
+
+def filled_caches() -> list[str]:
+    """'module:function' of every argument-free lru_cache'd function of CACHED_PACKAGES
+    that holds a value now."""
+    found = []
+    for name, module in list(sys.modules.items()):
+        if module is None or not name.startswith(
+            tuple(CACHED_PACKAGES) + tuple(p + "." for p in CACHED_PACKAGES)
+        ):
+            continue
+        for attribute, value in list(vars(module).items()):
+            if (
+                isinstance(value, functools._lru_cache_wrapper)
+                and getattr(value, "__module__", None) == name
+                and value.cache_info().currsize
+                and _takes_no_arguments(value)
+            ):
+                found.append(f"{name}:{attribute}")
+    return found
+
+
+def what_a_run_loads(plan: dict, shell, member: int) -> dict:
+    """{"modules": the modules that grading one submission imports, in the order it
+    imports them; "caches": the course's caches it fills (filled_caches)}: its cells run
+    in a child process, which reports them and exits."""
     before = set(sys.modules)
     read, write = os.pipe()
     child = os.fork()
@@ -174,7 +215,10 @@ def modules_a_run_imports(plan: dict, shell, member: int) -> list[str]:
             os.close(read)
             for cell in plan["cells"]:
                 run_cell(shell, cell["sources"][member], *plan["run"])
-            found = [name for name in list(sys.modules) if name not in before]
+            found = {
+                "modules": [name for name in list(sys.modules) if name not in before],
+                "caches": filled_caches(),
+            }
             with os.fdopen(write, "w") as pipe:
                 json.dump(found, pipe)
         finally:
@@ -183,19 +227,26 @@ def modules_a_run_imports(plan: dict, shell, member: int) -> list[str]:
     with os.fdopen(read) as pipe:
         text = pipe.read()
     os.waitpid(child, 0)
-    return json.loads(text or "[]")
+    return json.loads(text or '{"modules": [], "caches": []}')
 
 
-def import_quietly(names: list[str]) -> None:
+def load_quietly(modules: list[str], caches: list[str] = ()) -> None:
     """Import what every child would otherwise import again for itself (libraries that a
-    later cell or a test loads on first use); a module that cannot be imported by name
-    is left to the cell that makes it."""
+    later cell or a test loads on first use), then fill the caches a run fills; a module
+    that cannot be imported by name, or a cache that cannot be filled here, is left to
+    the cell that needs it."""
     saved = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = _Writes(), _Writes()
     try:
-        for name in names:
+        for name in modules:
             try:
                 importlib.import_module(name)
+            except BaseException:  # the cell that needs it will say why
+                continue
+        for cache in caches:
+            module, _, function = cache.partition(":")
+            try:
+                getattr(importlib.import_module(module), function)()
             except BaseException:  # the cell that needs it will say why
                 continue
     finally:
@@ -208,7 +259,8 @@ def main(plan_path: str, scores_path: str) -> None:
     scores_fd = os.open(scores_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     shell = make_shell()
     if plan.get("warm_up") is not None:
-        import_quietly(modules_a_run_imports(plan, shell, plan["warm_up"]))
+        loaded = what_a_run_loads(plan, shell, plan["warm_up"])
+        load_quietly(loaded["modules"], loaded["caches"])
     explore(plan, shell, list(range(len(plan["names"]))), 0, scores_fd)
     os.close(scores_fd)
 

@@ -18,6 +18,8 @@ from course_utils.ablation import (
     summarize,
     welch_p,
 )
+from course_utils.modern_gpt import ModernParts
+from course_utils.reference.modern import newton_schulz, rms_norm
 
 
 @pytest.fixture(autouse=True)
@@ -110,3 +112,22 @@ def test_run_ablation_runs_every_configuration_and_seed(quick):
     assert list(results) == ["baseline", "+SwiGLU"]
     assert [len(r) for r in results.values()] == [2, 2]
     assert len(lines) == 2
+
+
+def test_runs_with_parts_train_with_them_and_are_cached_apart(quick, tmp_path):
+    calls = []
+
+    def my_rms_norm(x, weight=None, eps=1e-6):
+        calls.append(x.shape)
+        return rms_norm(x, weight, eps)
+
+    parts = ModernParts(rms_norm=my_rms_norm, newton_schulz=newton_schulz)
+    changes = {"norm": "rms", "optimizer": "muon"}
+    mine = cached_run(quick, changes, 0, tmp_path, parts=parts)
+    assert calls and not mine["cached"]
+    assert quick.key(changes, 0, parts) != quick.key(changes, 0)
+    again = cached_run(
+        quick, changes, 0, tmp_path, parts=ModernParts(rms_norm, None, newton_schulz)
+    )
+    assert again["cached"]  # the same numbers from another function: the same run
+    assert not cached_run(quick, changes, 0, tmp_path)["cached"]

@@ -9,14 +9,8 @@ from torch.nn import functional as F
 from torch.utils.flop_counter import FlopCounterMode
 
 from course_utils import reference
-from course_utils.reference.gpt import (
-    GPT,
-    GPTConfig,
-    count_parameters,
-    generate,
-    sample_next,
-    set_fused_attention,
-)
+from course_utils.gpt_utils import GPTConfig, count_parameters, set_fused_attention
+from course_utils.reference.gpt import GPT, generate, sample_next
 from course_utils.reference.kv_cache import (
     cached_attention,
     cached_logits,

@@ -11,8 +11,10 @@ import math
 import pytest
 import torch
 
+from course_utils.gpt_utils import GPTConfig
 from course_utils.reference import scaled_dot_product_attention
-from course_utils.reference.gpt import GPT, CausalSelfAttention, GPTConfig
+from course_utils.reference.blocks import CausalSelfAttention
+from course_utils.reference.gpt import GPT
 from course_utils.runtime import mixed_precision_dtype
 from course_utils.train import autocast_dtype, load_checkpoint, train
 from course_utils.train_config import preset, preset_for

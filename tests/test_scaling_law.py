@@ -9,7 +9,8 @@ import pytest
 import torch
 from torch import nn
 
-from course_utils.reference.gpt import GPT, GPTConfig
+from course_utils.gpt_utils import GPTConfig
+from course_utils.reference.gpt import GPT
 from course_utils.scaling_law import (
     IsoFLOPFit,
     PowerLaw,

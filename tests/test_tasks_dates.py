@@ -7,6 +7,7 @@ import datetime
 import pytest
 import torch
 
+from course_utils.reference.gpt import translate
 from course_utils.tasks.dates import (
     BOS,
     EOS,
@@ -20,7 +21,6 @@ from course_utils.tasks.dates import (
     make_example,
     make_examples,
     train_dates,
-    translate,
     year_attention_share,
 )
 

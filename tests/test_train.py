@@ -13,7 +13,8 @@ import torch
 
 from course_tools.release import COURSE_ROOT
 from course_utils import train as train_module
-from course_utils.reference.gpt import GPT, GPTConfig
+from course_utils.gpt_utils import GPTConfig
+from course_utils.reference.gpt import GPT, train_step
 from course_utils.train import (
     autocast_dtype,
     build_run,
@@ -25,7 +26,6 @@ from course_utils.train import (
     sample_text,
     takes_scaler,
     train,
-    train_step,
 )
 from course_utils.train_config import (
     PRESETS,

@@ -1,7 +1,7 @@
 # replaces: newton_schulz
 # alternative: computes in float64 with torch.addmm and casts back to g's dtype
 def newton_schulz(g, steps=5, eps=1e-7):
-    a, b, c = modern.NS_COEFFICIENTS
+    a, b, c = NS_COEFFICIENTS
     x = g.double()
     tall = x.shape[0] > x.shape[1]
     if tall:

@@ -1,7 +1,7 @@
 # replaces: newton_schulz
 # alternative: Horner-style products, Frobenius norm as a square root of a sum
 def newton_schulz(g, steps=5, eps=1e-7):
-    a, b, c = modern.NS_COEFFICIENTS
+    a, b, c = NS_COEFFICIENTS
     tall = g.shape[0] > g.shape[1]
     x = g.mT if tall else g  # (m, n), m <= n
     x = x / (torch.sqrt((x * x).sum()) + eps)

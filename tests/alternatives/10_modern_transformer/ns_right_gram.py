@@ -1,7 +1,7 @@
 # replaces: newton_schulz
 # alternative: a tall matrix is not transposed; the polynomial acts on the right with X^T X
 def newton_schulz(g, steps=5, eps=1e-7):
-    a, b, c = modern.NS_COEFFICIENTS
+    a, b, c = NS_COEFFICIENTS
     x = g / (g.norm() + eps)
     for _ in range(steps):
         if x.shape[0] > x.shape[1]:
