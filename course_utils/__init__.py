@@ -9,9 +9,12 @@ Each public function names the lesson that teaches it. Modules:
 - timing:     median wall time, thread control, growth exponents (lesson 01)
 - tasks:      every task a lesson trains or measures on: delayed and long-range recall,
               toy sequence tasks, text corpora, dates (lessons 01, 03, 04, 07, 08)
-- reference:  the reference answers of the graded functions, for later lessons to build on:
-              attention functions (00-05), `reference.blocks` (06), `reference.gpt` (07),
-              `reference.kv_cache` (08)
+- reference:  the reference answers of the graded functions, one module per lesson
+              (LESSON_OF), for later lessons to build on; the student pack leaves out
+              those of the lessons it packs and of later ones
+- torch_twins: PyTorch's own layers carrying the weights of lesson 06's blocks (tests)
+- gpt_utils:  GPTConfig, weight initialisation, parameter counts (lesson 07)
+- modern_gpt: the lesson 10 GPT with a switch per change, built from the student's parts
 - train:      the training loop, checkpoints, DDP; `python -m course_utils.train` (lesson 07)
 - train_config: TrainConfig, the presets, the learning-rate schedule (lesson 07)
 - scaling:    cost of attention against length, cheaper attentions (lesson 08)
