@@ -204,6 +204,7 @@ def graded_by_course_grade(lesson: str, workers: int = 2) -> dict[str, dict]:
                 if feedback and feedback.exists()
                 else None,
                 "problems": result["problems"],
+                "memory": result["memory"],
             }
         _by_course_grade[lesson] = found
     return _by_course_grade[lesson]
@@ -265,6 +266,10 @@ def test_forked_grading_scores_like_nbgrader(lesson):
 
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_course_grade_scores_like_nbgrader(lesson):
+    """`course grade` scores like nbgrader, within the default memory limit (4 GiB of
+    real memory: PyTorch's address-space reservations do not count)."""
+    from course_tools.grading.sandbox import Limits
+
     require_sandbox()
     by_nbgrader, by_course_grade = graded(lesson), graded_by_course_grade(lesson)
     for name in cross_checked(lesson):
@@ -273,6 +278,8 @@ def test_course_grade_scores_like_nbgrader(lesson):
             f"{lesson}, {name}: nbgrader gave {describe(by_nbgrader[name])}, `course grade` "
             f"{describe(got['scores'])} (problems: {got['problems']})"
         )
+        memory = got["memory"]
+        assert memory["limit"] == Limits().memory and not memory["exceeded"], memory
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
