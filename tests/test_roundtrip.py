@@ -204,7 +204,7 @@ def graded_by_course_grade(lesson: str, workers: int = 2) -> dict[str, dict]:
                 if feedback and feedback.exists()
                 else None,
                 "problems": result["problems"],
-                "memory": result["memory"],
+                "memory": result.get("memory"),
             }
         _by_course_grade[lesson] = found
     return _by_course_grade[lesson]
@@ -279,6 +279,9 @@ def test_course_grade_scores_like_nbgrader(lesson):
             f"{describe(got['scores'])} (problems: {got['problems']})"
         )
         memory = got["memory"]
+        assert memory is not None, (
+            f"{lesson}, {name}: no memory report ({got['problems']})"
+        )
         assert memory["limit"] == Limits().memory and not memory["exceeded"], memory
 
 

@@ -64,6 +64,22 @@ def test_integer_results_are_compared_exactly():
         expect_close(torch.tensor([1, 2]), torch.tensor([1, 3]))
 
 
+def test_identical_tensors_pass_and_one_changed_element_still_fails():
+    """Equal tensors take a shortcut; anything else still goes through the full rule."""
+    want = torch.randn(300, 40, generator=torch.Generator().manual_seed(0))
+    expect_close(want.clone(), want, atol=0, rtol=0)
+    off = want.clone()
+    off[7, 3] += 1e-3
+    with pytest.raises(CheckFailed, match=r"at index \(7, 3\)"):
+        expect_close(off, want, atol=0, rtol=0)
+    nan = torch.tensor([1.0, float("nan")])
+    expect_close(nan.clone(), nan)  # NaN in the same places: the full rule passes it
+    with pytest.raises(CheckFailed, match="NaN"):
+        expect_close(torch.tensor([1.0, 2.0]), nan)
+    # the same values in another dtype are judged by the rule, not the shortcut
+    expect_close(want.double(), want)
+
+
 # --- forbidden calls --------------------------------------------------------------------
 
 
