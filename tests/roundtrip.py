@@ -15,6 +15,8 @@ for the long catalogues, by a forked grader that scores exactly as nbgrader does
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import os
 import re
@@ -86,15 +88,23 @@ def load_alternatives(lesson: str) -> list[Variant]:
 
 
 def source_notebook(lesson: str, root: Path = COURSE_ROOT):
-    return nbformat.read(
-        str(root / "solutions" / lesson / f"{lesson}.ipynb"), as_version=4
-    )
+    return _read_copy(root / "solutions" / lesson / f"{lesson}.ipynb")
 
 
 def release_notebook(lesson: str, root: Path = COURSE_ROOT):
-    return nbformat.read(
-        str(root / "notebooks" / lesson / f"{lesson}.ipynb"), as_version=4
-    )
+    return _read_copy(root / "notebooks" / lesson / f"{lesson}.ipynb")
+
+
+def _read_copy(path: Path):
+    """A fresh copy of a notebook, read and validated once per version of the file (a
+    catalogue of dozens of submissions reads the same two notebooks for each)."""
+    stat = path.stat()
+    return copy.deepcopy(_read(str(path), stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=64)
+def _read(path: str, mtime_ns: int, size: int):
+    return nbformat.read(path, as_version=4)
 
 
 def without_markers(source: str) -> str:
