@@ -12,8 +12,8 @@ nbgrader does. One mixed submission (a correct alternative, a mistake, an unansw
 exercise and solution code) of every lesson also goes through `course grade`, which runs
 nbgrader's own autograde in the grading sandbox, and must score as the forked grading
 does, cell for cell, within the default memory limit. In PLAIN_NBGRADER's lessons (or
-everywhere, on a machine without the sandbox) plain nbgrader grades it too, and all three
-must agree: that is the check that the sandbox changes no score.
+everywhere, on a machine without the sandbox) plain nbgrader grades it too, and every
+grader that ran must agree: that is the check that the sandbox changes no score.
 """
 
 from __future__ import annotations
