@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 # The course this package was installed from.
@@ -109,26 +110,71 @@ def run_nbgrader(
     return result
 
 
-def nbgrader_api(root: Path, db_url: str, **course_directory: str):
-    """nbgrader's Python API on the course's nbgrader_config.py, for a course folder `root`.
+# nbgrader's converters change the working directory while they run: one in-process call
+# at a time (a thread that calls nbgrader_api's methods holds this lock).
+NBGRADER_API_LOCK = threading.RLock()
+
+
+def nbgrader_api(
+    root: Path, db_url: str, config_file: Path | None = None, **course_directory: str
+):
+    """nbgrader's Python API on a course folder `root`, configured by `config_file` (the
+    course's nbgrader_config.py unless told).
 
     In-process: no interpreter start and no nbgrader import per command. Not thread-safe
-    (nbgrader changes the working directory while it converts), so call it from one thread.
+    (nbgrader changes the working directory while it converts): call its methods from one
+    thread, or hold NBGRADER_API_LOCK.
     """
     from nbgrader.apps import NbGraderAPI
     from traitlets.config import Config
     from traitlets.config.loader import PyFileConfigLoader
 
     os.environ["PATH"] = nbgrader_env()["PATH"]  # nbgrader runs `alembic` from PATH
+    new_gradebooks_ask_alembic_in_process()
+    config_file = Path(config_file or course_root() / "nbgrader_config.py")
     config = Config()
     config.merge(
-        PyFileConfigLoader("nbgrader_config.py", path=str(course_root())).load_config()
+        PyFileConfigLoader(config_file.name, path=str(config_file.parent)).load_config()
     )
     config.CourseDirectory.root = str(root)
     config.CourseDirectory.db_url = db_url
     for name, value in course_directory.items():
         setattr(config.CourseDirectory, name, value)
     return NbGraderAPI(config=config)
+
+
+def alembic_head() -> str:
+    """The database revision nbgrader stamps on a new gradebook, read with alembic's API
+    from nbgrader's migration scripts."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    from nbgrader.dbutil import ALEMBIC_DIR
+
+    config = Config()
+    config.set_main_option("script_location", ALEMBIC_DIR)
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+_NBGRADER_ALEMBIC_VERSION = None  # nbgrader's own reader, kept when it is replaced
+
+
+def new_gradebooks_ask_alembic_in_process() -> None:
+    """nbgrader 0.9 reads that revision for each new gradebook from an `alembic heads`
+    subprocess, which imports nbgrader again: about 5 s on two cores. alembic_head gives
+    the same answer in this process (tests/test_grading.py compares the two)."""
+    global _NBGRADER_ALEMBIC_VERSION
+    import nbgrader.api
+
+    if nbgrader.api.get_alembic_version is not alembic_head:
+        _NBGRADER_ALEMBIC_VERSION = nbgrader.api.get_alembic_version
+        nbgrader.api.get_alembic_version = alembic_head
+
+
+def nbgrader_alembic_version() -> str:
+    """The revision as nbgrader itself reads it (its `alembic heads` subprocess)."""
+    import nbgrader.api
+
+    return (_NBGRADER_ALEMBIC_VERSION or nbgrader.api.get_alembic_version)()
 
 
 def checked(outcome: dict, what: str) -> dict:

@@ -161,7 +161,7 @@ def autograde(
     from nbgrader.api import Gradebook
     from sqlalchemy.exc import SAWarning
 
-    from course_tools.release import checked, nbgrader_api
+    from course_tools.release import NBGRADER_API_LOCK, checked, nbgrader_api
 
     with (
         tempfile.TemporaryDirectory(prefix=f"roundtrip-{lesson}-") as scratch,
@@ -178,15 +178,17 @@ def autograde(
             nbformat.write(notebook, str(target))
         db_url = f"sqlite:///{workdir / 'gradebook.db'}"
         api = nbgrader_api(workdir, db_url, release_directory=str(workdir / "release"))
-        checked(
-            api.generate_assignment(lesson, force=True, create=True),
-            f"generate_assignment {lesson}",
-        )
-        for student in submissions:
+        with NBGRADER_API_LOCK:  # `course grade` may build its template in a thread
             checked(
-                api.autograde(lesson, student, force=True, create=True),
-                f"autograde {lesson} {student}",
+                api.generate_assignment(lesson, force=True, create=True),
+                f"generate_assignment {lesson}",
             )
+        for student in submissions:
+            with NBGRADER_API_LOCK:
+                checked(
+                    api.autograde(lesson, student, force=True, create=True),
+                    f"autograde {lesson} {student}",
+                )
         scores: dict[str, dict[str, tuple]] = {}
         with Gradebook(db_url) as gradebook:
             for student in submissions:

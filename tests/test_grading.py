@@ -25,6 +25,7 @@ from course_tools.cli import main as course
 from course_tools.grading import sandbox
 from course_tools.grading.collect import collect, student_id
 from course_tools.grading.integrity import prepare_submission, scan_source
+from course_tools import release
 from course_tools.release import COURSE_ROOT
 from course_utils import testing
 
@@ -339,6 +340,23 @@ def test_course_doctor_and_release_are_delegated(monkeypatch):
 
 
 # course_utils.testing: the public API still works, and tampering fails loudly ------------
+
+
+def test_new_gradebooks_get_the_revision_nbgrader_itself_reads(tmp_path):
+    """The template's gradebook is stamped with alembic's head read in-process: the same
+    revision nbgrader's own `alembic heads` subprocess reads, and the one a gradebook that
+    nbgrader made gets."""
+    from nbgrader.api import Gradebook
+    from sqlalchemy import text
+
+    release.new_gradebooks_ask_alembic_in_process()
+    head = release.alembic_head()
+    assert head == release.nbgrader_alembic_version()
+    with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gradebook:
+        stamped = gradebook.db.execute(
+            text("SELECT version_num FROM alembic_version")
+        ).scalar()
+    assert stamped == head
 
 
 def test_testing_helpers_still_check_as_before():

@@ -50,7 +50,12 @@ from course_tools.grading.sandbox import (
     kill_user,
     release_cgroup,
 )
-from course_tools.release import course_root, run_nbgrader
+from course_tools.release import (
+    NBGRADER_API_LOCK,
+    checked,
+    course_root,
+    nbgrader_api,
+)
 
 GRADER_VERSION = "1"
 
@@ -144,17 +149,17 @@ def build_template(assignment: str, root: Path, folder: Path) -> dict:
     shutil.copy(root / "nbgrader_config.py", folder / "nbgrader_config.py")
     shutil.copytree(source, folder / "solutions" / assignment)
     db_url = f"sqlite:///{folder / 'gradebook.db'}"
-    run_nbgrader(
-        [
-            "generate_assignment",
-            assignment,
-            "--force",
-            f"--CourseDirectory.root={folder}",
-            "--CourseDirectory.release_directory=release",
-        ],
-        cwd=folder,
-        db_url=db_url,
-    )
+    with NBGRADER_API_LOCK:  # in this process: no interpreter start, no nbgrader import
+        api = nbgrader_api(
+            folder,
+            db_url,
+            config_file=folder / "nbgrader_config.py",
+            release_directory="release",
+        )
+        checked(
+            api.generate_assignment(assignment, force=True, create=True),
+            f"generate_assignment {assignment}",
+        )
     notebooks = sorted(
         p.stem for p in (folder / "release" / assignment).glob("*.ipynb")
     )
