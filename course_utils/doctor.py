@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
+import importlib.util
 import json
 import os
 import sys
@@ -31,6 +32,8 @@ REQUIRED_PACKAGES = [
     "nbgrader",
     "tqdm",
 ]
+# What only the course's own JupyterLab needs: Google Colab runs notebooks without them.
+LAB_PACKAGES = {"jupyterlab", "nbgrader"}
 LOCK_FILE = Path(__file__).resolve().parent.parent / "requirements.lock"
 SETUP_HINT = "run `make lab` (or `make setup`) from the course folder"
 
@@ -228,13 +231,34 @@ def check_nbgrader_server() -> Check:
     )
 
 
+def in_colab() -> bool:
+    """True in a Google Colab runtime (its `google.colab` package is there; lesson 00)."""
+    try:
+        return importlib.util.find_spec("google.colab") is not None
+    except ModuleNotFoundError:  # no `google` package at all
+        return False
+
+
 def run_checks() -> list[Check]:
-    """Every check of the environment, in the order they are printed (lesson 00)."""
+    """Every check of the environment, in the order they are printed (lesson 00).
+
+    In Google Colab the lessons run in Colab's own notebook: JupyterLab, nbgrader and
+    their extensions are not checked there.
+    """
+    colab = in_colab()
     checks = [check_python()]
     pins = locked_versions()
-    checks += [check_package(name, pins) for name in REQUIRED_PACKAGES]
+    checks += [
+        check_package(name, pins)
+        for name in REQUIRED_PACKAGES
+        if not (colab and name in LAB_PACKAGES)
+    ]
     if all(check.ok for check in checks if check.name == "torch"):
         checks += [check_cpu(), check_accelerator()]
+    if colab:
+        return checks + [
+            Check("Notebook", True, "Google Colab (JupyterLab and nbgrader not needed)")
+        ]
     checks += [
         check_lab_extension(
             "ipywidgets in JupyterLab",

@@ -74,6 +74,18 @@ def test_doctor_fails_with_a_fix_for_a_wrong_pin(tmp_path):
     assert not missing.ok and missing.fix
 
 
+def test_doctor_in_colab_checks_no_jupyterlab_nor_nbgrader(monkeypatch):
+    """Colab runs the lessons in its own notebook: no [FAIL] for what only the course's
+    JupyterLab needs, and one line that says where the lessons run."""
+    monkeypatch.setattr(doctor, "in_colab", lambda: True)
+    names = [check.name for check in doctor.run_checks()]
+    assert not doctor.LAB_PACKAGES & set(names)
+    assert not [name for name in names if "JupyterLab" in name or "nbgrader" in name]
+    assert names[-1] == "Notebook" and "torch" in names
+    monkeypatch.setattr(doctor, "in_colab", lambda: False)
+    assert doctor.LAB_PACKAGES <= {check.name for check in doctor.run_checks()}
+
+
 def test_locked_versions_choose_the_marker_for_the_python(tmp_path):
     lock = tmp_path / "requirements.lock"
     lock.write_text(

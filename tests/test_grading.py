@@ -21,11 +21,11 @@ import torch
 from conftest import missing_system_component, require_sandbox
 from roundtrip import grade_id, release_notebook, student_notebook
 
+from course_tools import release
 from course_tools.cli import main as course
 from course_tools.grading import sandbox
 from course_tools.grading.collect import collect, student_id
 from course_tools.grading.integrity import prepare_submission, scan_source
-from course_tools import release
 from course_tools.release import COURSE_ROOT
 from course_utils import testing
 
