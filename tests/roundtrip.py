@@ -178,7 +178,7 @@ def autograde(
             nbformat.write(notebook, str(target))
         db_url = f"sqlite:///{workdir / 'gradebook.db'}"
         api = nbgrader_api(workdir, db_url, release_directory=str(workdir / "release"))
-        with NBGRADER_API_LOCK:  # `course grade` may build its template in a thread
+        with NBGRADER_API_LOCK:  # one in-process nbgrader call at a time
             checked(
                 api.generate_assignment(lesson, force=True, create=True),
                 f"generate_assignment {lesson}",

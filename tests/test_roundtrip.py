@@ -22,7 +22,6 @@ import functools
 import json
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -134,26 +133,24 @@ def by_a_real_grader(lesson: str) -> tuple[str, dict[str, dict[str, tuple]]]:
 def graded(lesson: str) -> dict[str, dict[str, tuple]]:
     """Plain nbgrader's scores of the cross-checked submissions, graded once per lesson.
 
-    nbgrader grades one notebook at a time, so `course grade` (one worker) grades the same
-    sample in a second thread meanwhile: each keeps one core busy.
+    `course grade` grades the same sample first, one after the other: nbgrader's API and
+    `course grade`'s template both run nbgrader in this process, which changes the
+    working directory while it converts (course_tools.release.NBGRADER_API_LOCK), and
+    `make test`'s other worker keeps the second core busy anyway.
     """
     if lesson not in _by_nbgrader:
+        if sandbox_available():
+            graded_by_course_grade(lesson)
         every = submissions(lesson)
-        with ThreadPoolExecutor(1) as pool:
-            beside = None
-            if sandbox_available() and lesson not in _by_course_grade:
-                beside = pool.submit(graded_by_course_grade, lesson, 1)
-            start = time.perf_counter()
-            _by_nbgrader[lesson] = autograde(
-                lesson, {name: every[name] for name in cross_checked(lesson)}
-            )
-            record_time(
-                lesson,
-                f"nbgrader x{len(_by_nbgrader[lesson])}",
-                time.perf_counter() - start,
-            )
-            if beside is not None:
-                beside.result()
+        start = time.perf_counter()
+        _by_nbgrader[lesson] = autograde(
+            lesson, {name: every[name] for name in cross_checked(lesson)}
+        )
+        record_time(
+            lesson,
+            f"nbgrader x{len(_by_nbgrader[lesson])}",
+            time.perf_counter() - start,
+        )
     return _by_nbgrader[lesson]
 
 
