@@ -72,10 +72,11 @@ def course_package(root: Path = COURSE_ROOT) -> str:
     return _project(root)["name"]
 
 
-def install_cell_source(lesson: str, version: str) -> str:
-    """The source of `lesson`'s install cell for the course's release `version`."""
+def install_cell_source(lesson: str, version: str, package: str | None = None) -> str:
+    """The source of `lesson`'s install cell for the course's release `version` of
+    `package` (the name in this course's pyproject.toml unless told)."""
     modules = ["course_utils"]
-    package = course_package()
+    package = package or course_package()
     if lesson in EXTRAS:
         extra, module = EXTRAS[lesson]
         modules.append(module)
@@ -85,9 +86,11 @@ def install_cell_source(lesson: str, version: str) -> str:
     ).rstrip()
 
 
-def install_cell(lesson: str, version: str) -> nbformat.NotebookNode:
+def install_cell(
+    lesson: str, version: str, package: str | None = None
+) -> nbformat.NotebookNode:
     """The cell as nbgrader's read-only cell: locked, restored from the source at grading."""
-    cell = nbformat.v4.new_code_cell(install_cell_source(lesson, version))
+    cell = nbformat.v4.new_code_cell(install_cell_source(lesson, version, package))
     cell.metadata["nbgrader"] = {
         "grade": False,
         "grade_id": GRADE_ID,
@@ -105,14 +108,15 @@ def first_code_cell(notebook) -> int:
 
 def stale_lessons(root: Path = COURSE_ROOT) -> list[str]:
     """The lessons whose first code cell is not the current install cell."""
-    version = course_version(root)
+    version, package = course_version(root), course_package(root)
     stale = []
     for lesson in lesson_ids(root):
         notebook = nbformat.read(root / "solutions" / lesson / f"{lesson}.ipynb", 4)
         cell = notebook.cells[first_code_cell(notebook)]
-        if cell.source != install_cell_source(lesson, version) or cell.metadata.get(
-            "nbgrader", {}
-        ) != dict(install_cell(lesson, version).metadata["nbgrader"]):
+        want = install_cell(lesson, version, package)
+        if cell.source != want.source or cell.metadata.get("nbgrader") != dict(
+            want.metadata["nbgrader"]
+        ):
             stale.append(lesson)
     return stale
 
@@ -120,13 +124,13 @@ def stale_lessons(root: Path = COURSE_ROOT) -> list[str]:
 def write_install_cells(root: Path = COURSE_ROOT) -> list[str]:
     """Put the current install cell first among each lesson's code cells (replacing an
     older one); returns the lessons changed."""
-    version = course_version(root)
+    version, package = course_version(root), course_package(root)
     changed = []
     for lesson in stale_lessons(root):
         path = root / "solutions" / lesson / f"{lesson}.ipynb"
         notebook = nbformat.read(path, 4)
         index = first_code_cell(notebook)
-        new = install_cell(lesson, version)
+        new = install_cell(lesson, version, package)
         old = notebook.cells[index]
         if old.metadata.get("nbgrader", {}).get("grade_id") == GRADE_ID:
             new.id = old.id
