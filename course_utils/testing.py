@@ -330,6 +330,14 @@ class _KernelRecorder(TorchDispatchMode):
         super().__init__()
         self.names, self.called = names, []
 
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:
+        # torch wraps a mode's __torch_dispatch__ to keep torch.compile out of it, and that
+        # wrapper imports torch._dynamo and sympy on its first call: 1.5 s in every graded
+        # kernel. Recording names needs no such protection; a compiled function's kernels
+        # are still seen (tests/test_testing.py).
+        return False
+
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         name = func.overloadpacket.__name__
         if name in self.names:

@@ -156,6 +156,26 @@ def test_torch_functions_are_seen_through_every_route():
                 route(torch.zeros(2))
 
 
+def test_a_compiled_function_is_seen_and_the_check_does_not_import_the_compiler():
+    import subprocess
+
+    first_use = (
+        "import sys, torch\n"
+        "from course_utils.testing import forbidden_calls\n"
+        "with forbidden_calls('add'):\n"
+        "    torch.zeros(2).softmax(-1)\n"
+        "print('torch._dynamo' in sys.modules, 'sympy' in sys.modules)\n"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", first_use], capture_output=True, text=True, check=True
+    )
+    assert loaded.stdout.split() == ["False", "False"], loaded.stdout + loaded.stderr
+    compiled = torch.compile(lambda x: torch.softmax(x * 2, -1), backend="eager")
+    with pytest.raises(ForbiddenCall, match="softmax"):
+        with forbidden_calls("_softmax", exercise="softmax"):
+            compiled(torch.zeros(2))
+
+
 def test_own_code_passes_and_the_previous_profiler_is_restored():
     events = []
 

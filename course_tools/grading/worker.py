@@ -157,9 +157,9 @@ def _config(job: dict, course: Path):
     config.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}"
     config.Execute.timeout = int(job["limits"]["cell"])
     config.Execute.interrupt_on_timeout = True
-    config.Execute.iopub_timeout = (
-        30  # a loaded machine can lag seconds behind a cell's reply
-    )
+    # A loaded machine can lag seconds behind a cell's reply; a kernel that ignores the
+    # interrupt after a timeout is waited for this long again, so it follows a short limit.
+    config.Execute.iopub_timeout = max(5, min(30, int(job["limits"]["cell"])))
     config.OverwriteCells.add_missing_cells = True
     config.GenerateFeedback.exporter_class = FeedbackExporter
     config.Autograde.autograde_preprocessors = [
