@@ -12,8 +12,10 @@ A figure passes when:
 - no two neighbouring tick labels overlap (measured on the drawn figure, rotation included).
 
 ``install(path)`` makes every figure a kernel draws append its description to a JSON-lines
-file; ``tests/test_notebooks.py`` installs it in each lesson's kernel and fails the lesson on
-any problem that ``problems`` finds. The rules are tested in ``tests/test_plotting.py``.
+file; the test suite installs it in the kernel of each lesson's full run (headless, or in
+JupyterLab through an IPython startup file: tests/browser/labdriver.py) and fails the
+lesson on any problem that ``problems`` finds. The rules are tested in
+``tests/test_plotting.py``.
 """
 
 from __future__ import annotations
@@ -89,9 +91,15 @@ def _overlapping_tick_labels(axis, renderer) -> int:
             continue
         anchor = label.get_transform().transform(label.get_position())
         shown, is_math = label._preprocess_math(label.get_text())
-        width, height, _ = renderer.get_text_width_height_descent(
-            shown, label.get_fontproperties(), is_math
-        )
+        # Line by line: the renderer measures one line (a newline is a missing glyph).
+        lines = [
+            renderer.get_text_width_height_descent(
+                line, label.get_fontproperties(), is_math
+            )
+            for line in shown.split("\n")
+        ]
+        width = max(line_width for line_width, _, _ in lines)
+        height = sum(line_height for _, line_height, _ in lines)
         placed.append((anchor, width, height, math.radians(label.get_rotation())))
     along_axis = 0 if axis.axis_name == "x" else 1
     placed.sort(key=lambda item: item[0][along_axis])

@@ -96,6 +96,18 @@ def work_unit(nodeid: str) -> str:
     return nodeid
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """A lesson whose browser test is selected (and can run) runs in full there, not
+    headless as well (tests/full_run.py). trylast: after `-m` and `-k` have deselected."""
+    from full_run import run_in_browser_instead
+
+    skipped = run_in_browser_instead(items)
+    for item in items:
+        if item.nodeid in skipped:
+            item.add_marker(pytest.mark.skip(reason=skipped[item.nodeid]))
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
     """`--dist loadgroup` with the units of work_unit(): the largest units start first.

@@ -1,8 +1,10 @@
 """Every solution notebook runs top to bottom on the CPU, as a student sees it, within its budget.
 
 Each lesson runs in a scratch copy of its folder (files it writes stay there), in full
-mode: the demos and training runs a student sees, not the shortened grading versions,
-except where SHORTENED says otherwise. The time of each lesson is printed at the end.
+mode (tests/full_run.py says what a full run must show). Where Chromium and Playwright are
+here, tests/browser/test_lessons.py runs each lesson so in JupyterLab and this test is
+skipped for the lessons it runs (tests/conftest.py); one full run per lesson is enough.
+The time of each lesson is printed at the end.
 """
 
 from __future__ import annotations
@@ -15,24 +17,10 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import record_time
+from full_run import SHORTENED, SHORTENED_ENV, figure_problems, over_budget
 from nbclient import NotebookClient
 
-from course_tools import figure_audit
 from course_tools.release import COURSE_ROOT, lesson_ids
-
-# Seconds a lesson may take on 2 CPU cores (COURSE_DESIGN.md: about 90 s). The test fails
-# only when both the wall time and the CPU time of the kernel are past twice the budget:
-# `make test` runs two tests at once on two cores, so wall time alone would measure the
-# neighbour too. Both times are printed for comparison.
-DEFAULT_BUDGET_S = 90
-BUDGET_S = {
-    "07_training_a_transformer": 240,
-    "09_inside_a_pretrained_transformer": 120,
-    # 21 training runs to a target loss (7 configurations x 3 seeds) and a 5-model sweep
-    "10_modern_transformer": 180,
-}  # imports the reference pipeline once
-# Lessons whose full run is too long for the suite: run them with these variables set.
-SHORTENED = {"07_training_a_transformer": {"COURSE_QUICK": "1"}}
 
 
 def execute(
@@ -95,7 +83,7 @@ def errors_in(notebook) -> list[str]:
 def test_solution_runs_top_to_bottom(lesson, tmp_path):
     figure_log = tmp_path / "figures.jsonl"
     notebook, seconds, cpu = execute(
-        lesson, tmp_path, SHORTENED.get(lesson, {}), figure_log
+        lesson, tmp_path, SHORTENED_ENV if lesson in SHORTENED else {}, figure_log
     )
     label = "run (shortened)" if lesson in SHORTENED else "run (full)"
     record_time(lesson, label, seconds)
@@ -103,17 +91,9 @@ def test_solution_runs_top_to_bottom(lesson, tmp_path):
     assert not errors_in(notebook), f"{lesson} raised errors:\n" + "\n".join(
         errors_in(notebook)
     )
-    figures = figure_audit.read(figure_log)
-    unreadable = [
-        f"figure {number}: {problem}"
-        for number, record in enumerate(figures, start=1)
-        for problem in figure_audit.problems(record)
-    ]
+    unreadable = figure_problems(figure_log)
     assert not unreadable, (
         f"{lesson} shows figures a student cannot read well:\n" + "\n".join(unreadable)
     )
-    budget = BUDGET_S.get(lesson, DEFAULT_BUDGET_S)
-    assert min(seconds, cpu) < 2 * budget, (
-        f"{lesson} took {seconds:.0f} s ({cpu:.0f} s of CPU), far over its {budget} s "
-        "budget"
-    )
+    slow = over_budget(lesson, seconds, cpu)
+    assert slow is None, slow

@@ -1,7 +1,7 @@
 """The course's plots are readable: the shared helpers, and the audit that checks every lesson.
 
-tests/test_notebooks.py runs each lesson with course_tools.figure_audit installed and fails on
-any figure it flags; these tests show that the audit flags what it should (and only that),
+Every full run of a lesson (tests/full_run.py) has course_tools.figure_audit installed and
+fails on any figure it flags; these tests show that the audit flags what it should (and only that),
 and that the helpers in course_utils.plotting pass it.
 """
 
@@ -211,6 +211,27 @@ def test_rotated_or_sparse_tick_labels_pass():
 def test_rotated_labels_too_close_for_their_line_height_are_flagged():
     found = problems_of(crowded_axis_figure(80, rotation=90, width_in=3.0))
     assert any("x tick labels overlap" in problem for problem in found)
+
+
+def test_tick_labels_of_two_lines_are_measured_line_by_line():
+    import warnings
+
+    def labelled_figure(lines):
+        figure, ax = plt.subplots(figsize=(4, 3), dpi=100, layout="constrained")
+        ax.plot(range(14), range(14))
+        labels = [f"T={i}" + "\n(tokens)" * (lines - 1) for i in range(14)]
+        ax.set_yticks(range(14), labels)
+        ax.set_xlabel("key")
+        ax.set_ylabel("length")
+        figure.canvas.draw()
+        return figure
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a newline measured as a glyph warns
+        one, two = problems_of(labelled_figure(1)), problems_of(labelled_figure(2))
+    # 14 labels about 15 pixels apart: room for one line each, not for two.
+    assert one == []
+    assert any("y tick labels overlap" in problem for problem in two), two
 
 
 def test_install_under_agg_records_figures_at_show(tmp_path):

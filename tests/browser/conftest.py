@@ -2,7 +2,8 @@
 
 - `lab_server`: JupyterLab on a free port of 127.0.0.1, no token, serving a scratch copy of
   the course, with its settings, workspaces, runtime files and HOME in a temporary folder
-  and COURSE_QUICK=1 in the kernels' environment.
+  and the lessons' kernels running them in full (tests/full_run.py: SHORTENED lessons
+  in the quick kernel), their figures recorded for the figure audit.
 - `lab`: a fresh page for one test, after every kernel and session of the server has been
   shut down.
 - `exchange`: the course's released lessons in a scratch nbgrader exchange, for the
@@ -14,6 +15,7 @@ reason, except under CI=true, where a missing browser fails them.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -22,11 +24,13 @@ from pathlib import Path
 
 import pytest
 from conftest import missing_system_component
+from full_run import SHORTENED
 
 from course_tools.release import COURSE_ROOT
 
 from .labdriver import (
     CHROMIUM_ARGS,
+    QUICK_KERNEL,
     VIEWPORT,
     LabPage,
     LabServer,
@@ -82,6 +86,15 @@ def browser(chromium_path):
 def lab_server(tmp_path_factory, chromium_path):
     scratch = tmp_path_factory.mktemp("jupyterlab")
     course = copy_course(COURSE_ROOT, scratch / "course")
+    for lesson in SHORTENED:  # run in the kernel with SHORTENED_ENV
+        path = course / "solutions" / lesson / f"{lesson}.ipynb"
+        notebook = json.loads(path.read_text())
+        notebook["metadata"]["kernelspec"] = {
+            "name": QUICK_KERNEL,
+            "display_name": "Python 3 (shortened runs)",
+            "language": "python",
+        }
+        path.write_text(json.dumps(notebook, indent=1))
     server = LabServer(course, scratch / "state")
     env = server.environment()
     # The nbgrader exchange of this run (the course's own nbgrader_config.py names the course).

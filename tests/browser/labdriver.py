@@ -3,7 +3,9 @@
 Used by the browser tests (tests/browser/). Everything the server and the kernels write
 (settings, workspaces, runtime files, HOME, matplotlib and IPython folders, the nbgrader
 exchange and gradebook) goes to one temporary folder; the course tree is never touched.
-The lessons run with COURSE_QUICK=1, so each one finishes in seconds.
+The kernels run the lessons in full (as a student meets them), and every figure they show
+is recorded for course_tools.figure_audit in figures/<notebook>.jsonl under the scratch
+folder. A notebook whose kernelspec is QUICK_KERNEL runs with tests/full_run.py's SHORTENED_ENV.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from full_run import SHORTENED_ENV
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -31,6 +35,19 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 VIEWPORT = {"width": 1280, "height": 900}
+# A kernelspec of the scratch Jupyter data folder: the course's Python with SHORTENED_ENV.
+QUICK_KERNEL = "course-quick"
+# An IPython startup file of the lab's kernels: each kernel that Jupyter starts for a
+# notebook (JPY_SESSION_NAME is its path) records the figures it draws.
+FIGURE_AUDIT_STARTUP = """\
+import os as _os
+
+if _os.environ.get("COURSE_FIGURE_LOGS") and _os.environ.get("JPY_SESSION_NAME"):
+    import course_tools.figure_audit as _audit
+
+    _name = _os.path.basename(_os.environ["JPY_SESSION_NAME"]).removesuffix(".ipynb")
+    _audit.install(_os.path.join(_os.environ["COURSE_FIGURE_LOGS"], _name + ".jsonl"))
+"""
 
 # JupyterLab user settings: no news or update checks, every cell in the page (no
 # virtual scrolling), nothing saved behind the test's back, no extension manager.
@@ -93,7 +110,8 @@ class LabServer:
         # Plots must reach the page: the kernel's inline backend, not Agg from the test process.
         env.pop("MPLBACKEND", None)
         env.pop("NBGRADER_EXECUTION", None)
-        env["COURSE_QUICK"] = "1"
+        env.pop("COURSE_QUICK", None)
+        env["COURSE_FIGURE_LOGS"] = str(self.figure_logs)
         env["PYTHONUNBUFFERED"] = "1"
         env["PATH"] = (
             str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
@@ -111,7 +129,41 @@ class LabServer:
         (self.scratch / "jupyter/config/jupyter_server_config.json").write_text(
             json.dumps(server_config)
         )
+        self.write_kernel_files(env)
         return env
+
+    @property
+    def figure_logs(self) -> Path:
+        return self.scratch / "figures"
+
+    def figure_log(self, notebook: str) -> Path:
+        """Where the figures of the kernel of `notebook` (a file name) are recorded."""
+        return self.figure_logs / f"{Path(notebook).stem}.jsonl"
+
+    def write_kernel_files(self, env: dict[str, str]) -> None:
+        """The quick kernelspec and the figure-audit startup file (see the module's text)."""
+        self.figure_logs.mkdir(parents=True, exist_ok=True)
+        startup = Path(env["IPYTHONDIR"]) / "profile_default" / "startup"
+        startup.mkdir(parents=True, exist_ok=True)
+        (startup / "00-figure-audit.py").write_text(FIGURE_AUDIT_STARTUP)
+        spec = Path(env["JUPYTER_DATA_DIR"]) / "kernels" / QUICK_KERNEL
+        spec.mkdir(parents=True, exist_ok=True)
+        (spec / "kernel.json").write_text(
+            json.dumps(
+                {
+                    "argv": [
+                        sys.executable,
+                        "-m",
+                        "ipykernel_launcher",
+                        "-f",
+                        "{connection_file}",
+                    ],
+                    "display_name": "Python 3 (shortened runs)",
+                    "language": "python",
+                    "env": SHORTENED_ENV,
+                }
+            )
+        )
 
     def write_settings(self) -> Path:
         settings = self.scratch / "lab-settings"
@@ -222,6 +274,24 @@ class LabServer:
         with self._opener.open(request, timeout=30) as response:
             raw = response.read()
         return json.loads(raw) if raw else None
+
+    def kernel_pid(self, notebook: str) -> int:
+        """The process id of the kernel of the session of `notebook` (a path in the course)."""
+        kernels = [
+            session["kernel"]["id"]
+            for session in self.api("GET", "sessions")
+            if session.get("path") == notebook and session.get("kernel")
+        ]
+        if not kernels:
+            raise RuntimeError(f"no kernel runs for {notebook}")
+        for entry in os.listdir("/proc"):
+            try:
+                command = Path(f"/proc/{entry}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if entry.isdigit() and f"kernel-{kernels[0]}.json".encode() in command:
+                return int(entry)
+        raise RuntimeError(f"the kernel process of {notebook} was not found")
 
     def reset(self) -> None:
         """Shut down every session and kernel, so a test starts from a server with nothing running."""
@@ -404,14 +474,14 @@ class LabPage:
         self.wait_idle()
         return self
 
-    def wait_idle(self) -> None:
+    def wait_idle(self, timeout_ms: float | None = None) -> None:
         """Wait until the notebook's kernel is connected and idle and no cell waits to run."""
         self.page.wait_for_function(
             """(path) => window.__courseKernelIdle(path) &&
                  !Array.from(window.__coursePanel(path).content.node.querySelectorAll('.jp-InputPrompt'))
                    .some(p => p.textContent.includes('*'))""",
             arg=self.path,
-            timeout=self.timeout_ms,
+            timeout=timeout_ms or self.timeout_ms,
         )
 
     def command(self, name: str, args: dict | None = None):
@@ -422,9 +492,10 @@ class LabPage:
         )
 
     # -- running --------------------------------------------------------------------------
-    def run_all(self) -> list[dict]:
+    def run_all(self, timeout_ms: float | None = None) -> list[dict]:
+        """Run every cell and wait for the kernel, up to `timeout_ms` (default: the page's)."""
         self.command("notebook:run-all-cells")
-        self.wait_idle()
+        self.wait_idle(timeout_ms)
         return self.cells()
 
     def run_cell(self, index: int) -> dict:

@@ -1,9 +1,11 @@
 """Every lesson, as a student and an instructor meet it in JupyterLab.
 
-For each solution notebook in solutions/: open it, run all cells, and require that every
+For each solution notebook in solutions/: open it, run all cells in full (the lesson's
+full run, tests/full_run.py: SHORTENED lessons in the quick kernel), and require that every
 cell ran with no error output, that every widget renders, that moving each widget's
-control changes what it shows, and that the plots render. A screenshot of the whole
-notebook is saved to build/screenshots/<lesson>.png.
+control changes what it shows, that the plots render, that every figure drawn passes the
+figure audit and that the run stays within the lesson's time budget. A screenshot of the
+whole notebook is saved to build/screenshots/<lesson>.png.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import time
 
 import pytest
 from conftest import record_time
+from full_run import BUDGET_S, DEFAULT_BUDGET_S, figure_problems, over_budget
 
 from course_tools.release import lesson_ids
 
@@ -65,15 +68,23 @@ def is_progress_bar(text: str) -> bool:
 
 @pytest.mark.parametrize("lesson", lesson_ids())
 def test_lesson_runs_and_its_widgets_respond(lesson, lab, screenshots):
+    notebook = f"solutions/{lesson}/{lesson}.ipynb"
+    figure_log = lab.server.figure_log(notebook)
+    figure_log.unlink(missing_ok=True)  # another test may have opened the same lesson
     start, cpu_start = time.perf_counter(), tree_cpu_seconds()
-    lab.open(f"solutions/{lesson}/{lesson}.ipynb")
+    lab.open(notebook)
     opened = time.perf_counter()
-    cells = lab.run_all()
+    budget_ms = 1000 * 2 * BUDGET_S.get(lesson, DEFAULT_BUDGET_S)
+    cells = lab.run_all(timeout_ms=max(120_000, 2 * budget_ms))
+    ran_all = time.perf_counter()
+    kernel_cpu = tree_cpu_seconds(lab.server.kernel_pid(notebook))
     lab.wait_widgets_rendered()
     lab.wait_images()
     cells = lab.cells()
     ran = time.perf_counter()
     problems = problems_after_run(cells)
+    slow = over_budget(lesson, ran_all - opened, kernel_cpu)
+    problems += [slow] if slow else []
 
     widget_outputs = [
         out for cell in cells for out in cell.get("outputs", []) if out["widget"]
@@ -98,10 +109,21 @@ def test_lesson_runs_and_its_widgets_respond(lesson, lab, screenshots):
         problems.append(f"{math_errors} formula(s) in the text failed to typeset")
     if lab.page_errors:
         problems.append(f"JavaScript errors in the page: {lab.page_errors[:3]}")
+    # After the widgets moved: the figures they redrew are audited too.
+    if images and not figure_log.exists():
+        problems.append(
+            f"the page shows {images} plot(s), but the kernel recorded none for the "
+            "figure audit (its IPython startup file, tests/browser/labdriver.py)"
+        )
+    problems += [
+        f"a figure a student cannot read well: {problem}"
+        for problem in figure_problems(figure_log)
+    ]
 
     lab.screenshot(screenshots / f"{lesson}.png")
     end = time.perf_counter()
     record_time(lesson, "browser: run all", ran - opened)
+    record_time(lesson, "browser: kernel cpu", kernel_cpu)
     record_time(lesson, "browser: total", end - start)
     record_time(lesson, "browser: cpu", tree_cpu_seconds() - cpu_start)
     print(
