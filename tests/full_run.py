@@ -4,7 +4,7 @@ A solution notebook runs top to bottom once per test run, in full mode (the demo
 training runs a student sees, not the shortened grading versions, except where SHORTENED
 says otherwise): in JupyterLab, where Chromium can drive it (tests/browser/test_lessons.py),
 or else headless in a kernel of its own (tests/test_notebooks.py). Either way it must
-raise no error, show only readable figures (course_tools.figure_audit) and stay within
+raise no error, write nothing to stderr but progress bars, show only readable figures (course_tools.figure_audit) and stay within
 its time budget.
 """
 
@@ -52,6 +52,11 @@ def figure_problems(log: Path) -> list[str]:
         for number, record in enumerate(figure_audit.read(log), start=1)
         for problem in figure_audit.problems(record)
     ]
+
+
+def is_progress_bar(text: str) -> bool:
+    """tqdm-style progress lines go to stderr by design; they are not errors."""
+    return "\r" in text or "it/s]" in text or "%|" in text
 
 
 def browser_can_run() -> bool:

@@ -17,7 +17,13 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import record_time
-from full_run import SHORTENED, SHORTENED_ENV, figure_problems, over_budget
+from full_run import (
+    SHORTENED,
+    SHORTENED_ENV,
+    figure_problems,
+    is_progress_bar,
+    over_budget,
+)
 from nbclient import NotebookClient
 
 from course_tools.release import COURSE_ROOT, lesson_ids
@@ -70,11 +76,18 @@ def execute(
 
 
 def errors_in(notebook) -> list[str]:
+    """Each error output, and each write to stderr that is not a progress bar."""
     found = []
     for index, cell in enumerate(notebook.cells):
         for output in cell.get("outputs", []):
             if output.output_type == "error":
                 found.append(f"cell {index}: {output.ename}: {output.evalue}")
+            elif (
+                output.output_type == "stream"
+                and output.name == "stderr"
+                and not is_progress_bar(output.text)
+            ):
+                found.append(f"cell {index} wrote to stderr: {output.text[:300]}")
     return found
 
 
@@ -88,8 +101,8 @@ def test_solution_runs_top_to_bottom(lesson, tmp_path):
     label = "run (shortened)" if lesson in SHORTENED else "run (full)"
     record_time(lesson, label, seconds)
     record_time(lesson, label.replace("run", "kernel cpu"), cpu)
-    assert not errors_in(notebook), f"{lesson} raised errors:\n" + "\n".join(
-        errors_in(notebook)
+    assert not errors_in(notebook), (
+        f"{lesson} raised errors or wrote to stderr:\n" + "\n".join(errors_in(notebook))
     )
     unreadable = figure_problems(figure_log)
     assert not unreadable, (

@@ -14,7 +14,13 @@ import time
 
 import pytest
 from conftest import record_time
-from full_run import BUDGET_S, DEFAULT_BUDGET_S, figure_problems, over_budget
+from full_run import (
+    BUDGET_S,
+    DEFAULT_BUDGET_S,
+    figure_problems,
+    is_progress_bar,
+    over_budget,
+)
 
 from course_tools.release import lesson_ids
 
@@ -59,11 +65,6 @@ def problems_after_run(cells: list[dict]) -> list[str]:
             elif out["widget"] and out["height"] < 5:
                 problems.append(f"{where}: a widget rendered with no height")
     return problems
-
-
-def is_progress_bar(text: str) -> bool:
-    """tqdm-style progress lines go to stderr by design; they are not errors."""
-    return "\r" in text or "it/s]" in text or "%|" in text
 
 
 @pytest.mark.parametrize("lesson", lesson_ids())
