@@ -332,10 +332,10 @@ class _KernelRecorder(TorchDispatchMode):
 
     @classmethod
     def _should_skip_dynamo(cls) -> bool:
-        # torch wraps a mode's __torch_dispatch__ to keep torch.compile out of it, and that
-        # wrapper imports torch._dynamo and sympy on its first call: 1.5 s in every graded
-        # kernel. Recording names needs no such protection; a compiled function's kernels
-        # are still seen (tests/test_testing.py).
+        # torch wraps a mode's __torch_dispatch__ to keep torch.compile out of it, and
+        # that wrapper imports torch._dynamo and sympy on its first call: 1.5 s in every
+        # graded kernel. Recording names needs no such protection; a compiled
+        # function's kernels are still seen (tests/test_testing.py).
         return False
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):

@@ -99,7 +99,7 @@ def work_unit(nodeid: str) -> str:
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     """A lesson whose browser test is selected (and can run) runs in full there, not
-    headless as well (tests/full_run.py). trylast: after `-m` and `-k` have deselected."""
+    headless as well (tests/full_run.py). trylast: after `-m` and `-k` deselected."""
     from full_run import run_in_browser_instead
 
     skipped = run_in_browser_instead(items)

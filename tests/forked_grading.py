@@ -274,7 +274,7 @@ def main(plan_path: str, scores_path: str) -> None:
         plan = json.load(file)
     scores_fd = os.open(scores_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     shell = make_shell()
-    # Every lesson imports PyTorch first (2 s): here, so that the warm-up child has it too.
+    # Every lesson imports PyTorch first (2 s): here, so the warm-up child has it too.
     load_quietly(["torch"])
     if plan.get("warm_up") is not None:
         loaded = what_a_run_loads(plan, shell, plan["warm_up"])

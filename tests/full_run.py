@@ -1,11 +1,12 @@
 """What a full run of a lesson must show, wherever it runs.
 
 A solution notebook runs top to bottom once per test run, in full mode (the demos and
-training runs a student sees, not the shortened grading versions, except where SHORTENED
-says otherwise): in JupyterLab, where Chromium can drive it (tests/browser/test_lessons.py),
-or else headless in a kernel of its own (tests/test_notebooks.py). Either way it must
-raise no error, write nothing to stderr but progress bars, show only readable figures (course_tools.figure_audit) and stay within
-its time budget.
+training runs a student sees, not the shortened grading versions, except where
+SHORTENED says otherwise): in JupyterLab, where Chromium can drive it
+(tests/browser/test_lessons.py), or else headless in a kernel of its own
+(tests/test_notebooks.py). Either way it must raise no error, write nothing to stderr
+but progress bars, show only readable figures (course_tools.figure_audit) and stay
+within its time budget.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ HEADLESS_TEST = "tests/test_notebooks.py::test_solution_runs_top_to_bottom"
 
 
 def over_budget(lesson: str, seconds: float, cpu: float) -> str | None:
-    """Why a run of `seconds` wall time and `cpu` kernel CPU time is too slow, or None."""
+    """Why a run of `seconds` (wall) and `cpu` (the kernel's) is too slow, or None."""
     budget = BUDGET_S.get(lesson, DEFAULT_BUDGET_S)
     if min(seconds, cpu) < 2 * budget:
         return None
@@ -60,7 +61,7 @@ def is_progress_bar(text: str) -> bool:
 
 
 def browser_can_run() -> bool:
-    """Chromium and Playwright are both here (tests/browser/ then runs, or fails under CI)."""
+    """Chromium and Playwright are here (tests/browser/ runs, or fails under CI)."""
     from browser.labdriver import find_chromium
 
     return (

@@ -1,9 +1,9 @@
 """Every solution notebook runs top to bottom on the CPU, as a student sees it, within its budget.
 
 Each lesson runs in a scratch copy of its folder (files it writes stay there), in full
-mode (tests/full_run.py says what a full run must show). Where Chromium and Playwright are
-here, tests/browser/test_lessons.py runs each lesson so in JupyterLab and this test is
-skipped for the lessons it runs (tests/conftest.py); one full run per lesson is enough.
+mode (tests/full_run.py says what a full run must show). Where Chromium and Playwright
+are here, tests/browser/test_lessons.py runs each lesson so in JupyterLab and this test
+is skipped for the lessons it runs (tests/conftest.py); one full run per lesson is enough.
 The time of each lesson is printed at the end.
 """
 

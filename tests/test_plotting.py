@@ -1,8 +1,8 @@
 """The course's plots are readable: the shared helpers, and the audit that checks every lesson.
 
-Every full run of a lesson (tests/full_run.py) has course_tools.figure_audit installed and
-fails on any figure it flags; these tests show that the audit flags what it should (and only that),
-and that the helpers in course_utils.plotting pass it.
+Every full run of a lesson (tests/full_run.py) has course_tools.figure_audit installed
+and fails on any figure it flags; these tests show that the audit flags what it should
+(and only that), and that the helpers in course_utils.plotting pass it.
 """
 
 from __future__ import annotations

@@ -158,7 +158,7 @@ def _config(job: dict, course: Path):
     config.Execute.timeout = int(job["limits"]["cell"])
     config.Execute.interrupt_on_timeout = True
     # A loaded machine can lag seconds behind a cell's reply; a kernel that ignores the
-    # interrupt after a timeout is waited for this long again, so it follows a short limit.
+    # interrupt after a timeout is waited for this long again: a short limit, a short wait.
     config.Execute.iopub_timeout = max(5, min(30, int(job["limits"]["cell"])))
     config.OverwriteCells.add_missing_cells = True
     config.GenerateFeedback.exporter_class = FeedbackExporter

@@ -3,9 +3,10 @@
 Used by the browser tests (tests/browser/). Everything the server and the kernels write
 (settings, workspaces, runtime files, HOME, matplotlib and IPython folders, the nbgrader
 exchange and gradebook) goes to one temporary folder; the course tree is never touched.
-The kernels run the lessons in full (as a student meets them), and every figure they show
-is recorded for course_tools.figure_audit in figures/<notebook>.jsonl under the scratch
-folder. A notebook whose kernelspec is QUICK_KERNEL runs with tests/full_run.py's SHORTENED_ENV.
+The kernels run the lessons in full (as a student meets them), and every figure they
+show is recorded for course_tools.figure_audit in figures/<notebook>.jsonl under the
+scratch folder. A notebook whose kernelspec is QUICK_KERNEL runs with
+tests/full_run.py's SHORTENED_ENV.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 VIEWPORT = {"width": 1280, "height": 900}
-# A kernelspec of the scratch Jupyter data folder: the course's Python with SHORTENED_ENV.
+# A kernelspec of the scratch Jupyter data folder: this Python, with SHORTENED_ENV.
 QUICK_KERNEL = "course-quick"
 # An IPython startup file of the lab's kernels: each kernel that Jupyter starts for a
 # notebook (JPY_SESSION_NAME is its path) records the figures it draws.
@@ -141,7 +142,7 @@ class LabServer:
         return self.figure_logs / f"{Path(notebook).stem}.jsonl"
 
     def write_kernel_files(self, env: dict[str, str]) -> None:
-        """The quick kernelspec and the figure-audit startup file (see the module's text)."""
+        """Write the quick kernelspec and the figure-audit startup file."""
         self.figure_logs.mkdir(parents=True, exist_ok=True)
         startup = Path(env["IPYTHONDIR"]) / "profile_default" / "startup"
         startup.mkdir(parents=True, exist_ok=True)
@@ -276,7 +277,7 @@ class LabServer:
         return json.loads(raw) if raw else None
 
     def kernel_pid(self, notebook: str) -> int:
-        """The process id of the kernel of the session of `notebook` (a path in the course)."""
+        """The process id of the kernel of `notebook` (a path in the course)."""
         kernels = [
             session["kernel"]["id"]
             for session in self.api("GET", "sessions")
@@ -493,7 +494,7 @@ class LabPage:
 
     # -- running --------------------------------------------------------------------------
     def run_all(self, timeout_ms: float | None = None) -> list[dict]:
-        """Run every cell and wait for the kernel, up to `timeout_ms` (default: the page's)."""
+        """Run every cell; wait up to `timeout_ms` (default: the page's) for the kernel."""
         self.command("notebook:run-all-cells")
         self.wait_idle(timeout_ms)
         return self.cells()

@@ -1,8 +1,8 @@
 """Every lesson, as a student and an instructor meet it in JupyterLab.
 
 For each solution notebook in solutions/: open it, run all cells in full (the lesson's
-full run, tests/full_run.py: SHORTENED lessons in the quick kernel), and require that every
-cell ran with no error output, that every widget renders, that moving each widget's
+full run, tests/full_run.py: SHORTENED lessons in the quick kernel), and require that
+every cell ran with no error output, that every widget renders, that moving each widget's
 control changes what it shows, that the plots render, that every figure drawn passes the
 figure audit and that the run stays within the lesson's time budget. A screenshot of the
 whole notebook is saved to build/screenshots/<lesson>.png.
