@@ -72,6 +72,22 @@ def require_sandbox() -> None:
         )
 
 
+def ipc_kernel(kernel_name: str):
+    """A kernel manager whose kernel talks over ZMQ ipc sockets in the runtime folder.
+
+    Over TCP, the client picks free ports and the kernel binds them later; with many
+    kernels starting at once another process can take one in between ("Address already
+    in use", then "Kernel didn't respond"). Sockets named by file cannot collide so.
+    """
+    import uuid
+
+    from jupyter_client.manager import KernelManager
+
+    # An absolute path: the kernel starts in the notebook's folder, not this one.
+    sockets = Path(os.environ["JUPYTER_RUNTIME_DIR"]) / f"ipc-{uuid.uuid4().hex[:12]}"
+    return KernelManager(kernel_name=kernel_name, transport="ipc", ip=str(sockets))
+
+
 def record_time(lesson: str, what: str, seconds: float) -> None:
     """Remember how long one lesson step took, for the table printed at the end."""
     NOTEBOOK_TIMES.setdefault(lesson, {})[what] = seconds

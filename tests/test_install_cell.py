@@ -24,6 +24,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import ipc_kernel
 from nbclient import NotebookClient
 
 from course_tools import install_cell
@@ -183,8 +184,8 @@ def run_cells(notebook, folder: Path, kernel: str) -> list[str]:
     """Execute the notebook in `folder` with `kernel`; its error outputs, in words."""
     NotebookClient(
         notebook,
+        km=ipc_kernel(kernel),
         timeout=600,
-        kernel_name=kernel,
         allow_errors=True,
         resources={"metadata": {"path": str(folder)}},
     ).execute()

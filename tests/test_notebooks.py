@@ -16,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import record_time
+from conftest import ipc_kernel, record_time
 from full_run import (
     SHORTENED,
     SHORTENED_ENV,
@@ -53,8 +53,8 @@ def execute(
     try:
         client = NotebookClient(
             notebook,
+            km=ipc_kernel("python3"),
             timeout=600,
-            kernel_name="python3",
             allow_errors=True,
             resources={"metadata": {"path": str(path.parent)}},
         )
