@@ -7,8 +7,11 @@ A figure passes when:
 - every colour map is one a colour-blind student can read: the perceptually uniform
   maps (viridis, cividis, magma, inferno, plasma, greys) or a ColorBrewer diverging map
   designed for colour-blind vision (RdBu, PuOr, BrBG; Brewer, colorbrewer2.org);
-- it fits a notebook: at most ``MAX_WIDTH_PX`` pixels wide, so JupyterLab does not shrink
-  it, and no text smaller than ``MIN_FONT_PT`` points;
+- it fits a notebook: the image the notebook shows is at most ``MAX_WIDTH_PX`` pixels
+  wide, so JupyterLab does not shrink it, and no text is smaller than ``MIN_FONT_PT``
+  points. The inline backend (JupyterLab, Colab) saves a figure cropped to what it draws
+  and padded by ``savefig.pad_inches`` on each side, so that image can be wider than the
+  figure's own size: ``shown_size_px`` measures it;
 - no two neighbouring tick labels overlap (measured on the drawn figure, rotation included).
 
 ``install(path)`` makes every figure a kernel draws append its description to a JSON-lines
@@ -24,6 +27,7 @@ import json
 import math
 from pathlib import Path
 
+import matplotlib
 from matplotlib.backend_bases import FigureCanvasBase
 
 # A JupyterLab notebook with the file browser open is about 950 pixels wide; its output
@@ -118,10 +122,23 @@ def _overlapping_tick_labels(axis, renderer) -> int:
     return overlaps
 
 
+def shown_size_px(figure, renderer) -> tuple[int, int]:
+    """Width and height of the image a notebook shows for `figure`, in pixels.
+
+    The inline backend saves with ``bbox_inches="tight"``: the box around everything drawn,
+    padded by ``savefig.pad_inches`` on each side, at the figure's dpi.
+    """
+    pad = matplotlib.rcParams["savefig.pad_inches"]
+    if not isinstance(pad, (int, float)):  # "layout": the layout engine's own padding
+        pad = 0.1
+    box = figure.get_tightbbox(renderer).padded(pad)
+    return int(box.width * figure.dpi), int(box.height * figure.dpi)  # Agg truncates
+
+
 def describe(figure) -> dict:
     """What the checks need to know of a figure, as plain data."""
-    width_in, height_in = figure.get_size_inches()
     renderer = figure._get_renderer()
+    width_px, height_px = shown_size_px(figure, renderer)
     axes = []
     for ax in figure.axes:
         if not ax.get_visible():
@@ -147,8 +164,8 @@ def describe(figure) -> dict:
             }
         )
     return {
-        "width_px": round(width_in * figure.dpi),
-        "height_px": round(height_in * figure.dpi),
+        "width_px": width_px,
+        "height_px": height_px,
         "axes": axes,
     }
 
@@ -197,7 +214,6 @@ def install(path: str | Path) -> None:
     to stall on cells whose widgets display figures), `plt.show()` and the end of each cell
     draw, record and close the open figures, as the inline backend would show them.
     """
-    import matplotlib
     import matplotlib.pyplot as plt
 
     target = Path(path)

@@ -55,8 +55,9 @@ def attention_heatmap(
             f"attention_heatmap expects a 2-D (queries, keys) matrix, got shape {matrix.shape}"
         )
     if ax is None:
-        # At most 9 inches wide with its colour bar: the width of a notebook's output area.
-        size = max(3.5, min(8.0, 0.45 * max(matrix.shape) + 2))
+        # At most 8.8 inches wide with its colour bar: a notebook shows it with 0.1 inch
+        # of padding on each side, under 900 pixels, the width of its output area.
+        size = max(3.5, min(7.8, 0.45 * max(matrix.shape) + 2))
         _, ax = plt.subplots(figsize=(size + 1, size), layout="constrained")
     image = ax.imshow(
         matrix,

@@ -29,7 +29,17 @@ def close_figures():
 
 
 def problems_of(figure) -> list[str]:
+    figure.canvas.draw()  # the audit describes figures once drawn, as a notebook shows them
     return figure_audit.problems(figure_audit.describe(figure))
+
+
+def shown_image_size(figure) -> tuple[int, int]:
+    """(width, height) in pixels of the PNG the inline backend would show for `figure`."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", bbox_inches="tight")
+    buffer.seek(0)
+    height, width = matplotlib.image.imread(buffer).shape[:2]
+    return width, height
 
 
 def labelled_line_figure(width_in=6.0):
@@ -99,11 +109,30 @@ def test_a_scatter_coloured_by_value_has_its_colour_map_checked():
 
 
 def test_a_figure_wider_than_the_notebook_is_flagged():
-    figure, _ = labelled_line_figure(width_in=figure_audit.MAX_WIDTH_PX / 100 + 1)
+    figure, _ = labelled_line_figure(width_in=12)
     found = problems_of(figure)
     assert len(found) == 1 and "px wide" in found[0]
     figure, _ = labelled_line_figure(width_in=figure_audit.MAX_WIDTH_PX / 100)
     assert problems_of(figure) == []
+
+
+def test_the_size_measured_is_that_of_the_image_the_notebook_shows():
+    """The inline backend crops to what is drawn and pads 0.1 inch on each side: a figure
+    that constrained layout fills to its edges shows wider than its own size."""
+    filled = plt.figure(figsize=(figure_audit.MAX_WIDTH_PX / 100, 4), layout="constrained")
+    ax = filled.add_subplot()
+    ax.plot([1, 2, 3], [2, 1, 3])
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss")
+    sticking_out, ax = labelled_line_figure()
+    ax.set_title("a title much longer than the axes it stands above, past both its edges")
+    for figure in (filled, sticking_out, labelled_line_figure()[0]):
+        figure.canvas.draw()  # the audit describes figures once they are drawn
+        record = figure_audit.describe(figure)
+        assert (record["width_px"], record["height_px"]) == shown_image_size(figure)
+    assert shown_image_size(filled)[0] > figure_audit.MAX_WIDTH_PX
+    found = problems_of(filled)
+    assert len(found) == 1 and "px wide" in found[0]
 
 
 def test_tiny_text_is_flagged():
@@ -132,7 +161,7 @@ def test_install_records_every_figure_drawn_and_only_once(tmp_path):
         plt.show = original_show
     records = figure_audit.read(log)
     assert [len(figure_audit.problems(record)) for record in records] == [0, 2]
-    assert records[1]["width_px"] == 1200
+    assert records[1]["width_px"] == shown_image_size(bad)[0] > 900
 
 
 def test_read_of_a_missing_log_is_empty(tmp_path):
@@ -242,11 +271,13 @@ def test_install_under_agg_records_figures_at_show(tmp_path):
     )
     try:
         figure_audit.install(log)
-        labelled_line_figure()
-        labelled_line_figure(width_in=12)
+        small, _ = labelled_line_figure()
+        wide, _ = labelled_line_figure(width_in=12)
         plt.show()  # Agg shows nothing: the audit draws, records and closes the open figures
     finally:
         matplotlib.backend_bases.FigureCanvasBase.print_figure = original_print
         plt.show = original_show
-    assert [record["width_px"] for record in figure_audit.read(log)] == [600, 1200]
+    widths = [record["width_px"] for record in figure_audit.read(log)]
+    assert widths == [shown_image_size(small)[0], shown_image_size(wide)[0]]
+    assert widths[0] < 600 < 900 < widths[1]
     assert plt.get_fignums() == []

@@ -176,6 +176,24 @@ def test_a_compiled_function_is_seen_and_the_check_does_not_import_the_compiler(
             compiled(torch.zeros(2))
 
 
+def test_a_check_adds_only_the_watches_its_targets_need():
+    """A mode or profile hook that watches nothing still slows every call in the block."""
+    from torch.overrides import _get_current_function_mode
+    from torch.utils._python_dispatch import _get_current_dispatch_mode
+
+    with forbidden_calls("_softmax", exercise="softmax"):
+        assert sys.getprofile() is None  # no Python code to watch
+        assert _get_current_function_mode() is not None
+        assert _get_current_dispatch_mode() is not None
+    with forbidden_calls(reference.softmax, exercise="softmax"):
+        assert sys.getprofile() is not None
+        assert _get_current_function_mode() is None  # no torch name to watch
+        assert _get_current_dispatch_mode() is None
+    with pytest.raises(ForbiddenCall, match="softmax"):
+        with forbidden_calls(reference.softmax, exercise="softmax"):
+            reference.softmax(torch.zeros(2))
+
+
 def test_own_code_passes_and_the_previous_profiler_is_restored():
     events = []
 
