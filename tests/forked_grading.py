@@ -12,7 +12,8 @@ The cells run in an IPython shell set up as a kernel sets up its own: the notebo
 directory as the working folder, NBGRADER_EXECUTION set, matplotlib's inline backend
 (figures closed after each cell), no history file. A cell's outputs are what nbgrader's
 `determine_grade` reads: an error, text on stderr (less what nbgrader_config's
-IgnorePattern drops, write by write), and the value of its last expression.
+IgnorePattern drops, write by write), and the value of its last expression. Only the test
+cells draw the figures they show: no other cell's outputs count.
 tests/test_roundtrip.py checks that the scores equal nbgrader's on the submissions
 that both grade.
 
@@ -90,8 +91,15 @@ def make_shell():
     return shell
 
 
-def run_cell(shell, source: str, timeout: float, ignore: str | None) -> dict:
-    """Run one cell; {"error": bool, "stderr": bool, "value": text/plain or None}."""
+def run_cell(
+    shell, source: str, timeout: float, ignore: str | None, graded: bool = True
+) -> dict:
+    """Run one cell; {"error": bool, "stderr": bool, "value": text/plain or None}.
+
+    Figures that an ungraded cell shows are not drawn: a score reads only the test cells'
+    outputs, and drawing the lessons' figures took over half the time of a grading.
+    """
+    shell.display_formatter.formatters["image/png"].enabled = graded
     out, err = _Writes(), _Writes()
     saved = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = out, err
@@ -167,7 +175,12 @@ def explore(plan: dict, shell, members: list[int], start: int, scores_fd: int) -
             os.waitpid(child, 0)
         members = ordered[0]
         started = time.perf_counter()
-        outcome = run_cell(shell, cell["sources"][members[0]], *plan["run"])
+        outcome = run_cell(
+            shell,
+            cell["sources"][members[0]],
+            *plan["run"],
+            graded=cell["points"] is not None,
+        )
         if PROFILE:
             record_cell_time(cell, index, time.perf_counter() - started)
         if cell["points"] is None:
@@ -230,7 +243,12 @@ def what_a_run_loads(plan: dict, shell, member: int) -> dict:
         try:
             os.close(read)
             for cell in plan["cells"]:
-                run_cell(shell, cell["sources"][member], *plan["run"])
+                run_cell(
+                    shell,
+                    cell["sources"][member],
+                    *plan["run"],
+                    graded=cell["points"] is not None,
+                )
             found = {
                 "modules": [name for name in list(sys.modules) if name not in before],
                 "caches": filled_caches(),
