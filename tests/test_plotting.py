@@ -119,13 +119,17 @@ def test_a_figure_wider_than_the_notebook_is_flagged():
 def test_the_size_measured_is_that_of_the_image_the_notebook_shows():
     """The inline backend crops to what is drawn and pads 0.1 inch on each side: a figure
     that constrained layout fills to its edges shows wider than its own size."""
-    filled = plt.figure(figsize=(figure_audit.MAX_WIDTH_PX / 100, 4), layout="constrained")
+    filled = plt.figure(
+        figsize=(figure_audit.MAX_WIDTH_PX / 100, 4), layout="constrained"
+    )
     ax = filled.add_subplot()
     ax.plot([1, 2, 3], [2, 1, 3])
     ax.set_xlabel("step")
     ax.set_ylabel("loss")
     sticking_out, ax = labelled_line_figure()
-    ax.set_title("a title much longer than the axes it stands above, past both its edges")
+    ax.set_title(
+        "a title much longer than the axes it stands above, past both its edges"
+    )
     for figure in (filled, sticking_out, labelled_line_figure()[0]):
         figure.canvas.draw()  # the audit describes figures once they are drawn
         record = figure_audit.describe(figure)
