@@ -129,7 +129,7 @@ def shown_size_px(figure, renderer) -> tuple[int, int]:
     padded by ``savefig.pad_inches`` on each side, at the figure's dpi.
     """
     pad = matplotlib.rcParams["savefig.pad_inches"]
-    if not isinstance(pad, (int, float)):  # "layout": the layout engine's own padding
+    if not isinstance(pad, (int, float)):  # "layout": matplotlib's default stands in
         pad = 0.1
     box = figure.get_tightbbox(renderer).padded(pad)
     return int(box.width * figure.dpi), int(box.height * figure.dpi)  # Agg truncates

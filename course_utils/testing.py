@@ -394,7 +394,8 @@ def _cache_calls(target: Any) -> int | None:
 
 class _NothingToWatch:
     """Stands in for a recorder with nothing to record: a mode or profile hook that watches
-    no name still slows every call in the block (six times, for lesson 08's generation)."""
+    no name still slows every call in the block (about six times, for lesson 08's
+    cached generation)."""
 
     def __init__(self) -> None:
         self.called = []
