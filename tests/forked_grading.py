@@ -19,11 +19,11 @@ that both grade.
 
     python tests/forked_grading.py <plan.json> <scores.jsonl>
 
-Before the first cell, a child grades one submission (the plan's warm_up) and reports the
-modules it imported and the course's caches it filled (the argument-free functions of
-course_utils under functools.lru_cache, such as the pretrained weights and the reference
-pipeline of lesson 09); this process imports the same modules and fills the same caches,
-so that no child pays for them again.
+Each child, as it exits, reports the modules it imported and the course's caches it
+filled (the argument-free functions of course_utils under functools.lru_cache, such as
+the pretrained weights and the reference pipeline of lesson 09); its parent imports the
+same modules and fills the same caches before the next fork, so that only the first
+child to need one pays for it, and no submission is run just to find them.
 
 The plan holds, for each code cell up to the last test cell, its grade_id, whether it is
 a test with its points, and its source in each submission. Each scored test cell adds
@@ -164,15 +164,7 @@ def explore(plan: dict, shell, members: list[int], start: int, scores_fd: int) -
             groups.setdefault(cell["sources"][member], []).append(member)
         ordered = sorted(groups.values(), key=len, reverse=True)
         for other in ordered[1:]:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            child = os.fork()
-            if child == 0:
-                try:
-                    explore(plan, shell, other, index, scores_fd)
-                finally:
-                    os._exit(0)
-            os.waitpid(child, 0)
+            in_child(functools.partial(explore, plan, shell, other, index, scores_fd))
         members = ordered[0]
         started = time.perf_counter()
         outcome = run_cell(
@@ -200,8 +192,8 @@ def explore(plan: dict, shell, members: list[int], start: int, scores_fd: int) -
                 return
 
 
-# Packages whose argument-free cached functions the warm-up fills before the first fork:
-# the course's own, whose caches hold what every submission loads the same way.
+# Packages whose argument-free cached functions a parent fills once a child has filled
+# them: the course's own, whose caches hold what every submission loads the same way.
 CACHED_PACKAGES = ("course_utils",)
 
 
@@ -232,36 +224,38 @@ def filled_caches() -> list[str]:
     return found
 
 
-def what_a_run_loads(plan: dict, shell, member: int) -> dict:
-    """{"modules": the modules that grading one submission imports, in the order it
-    imports them; "caches": the course's caches it fills (filled_caches)}: its cells run
-    in a child process, which reports them and exits."""
+def in_child(work) -> None:
+    """Run `work` in a forked child and wait for it; then load here what the child
+    loaded (load_quietly), so that the next child starts with it."""
+    sys.stdout.flush()
+    sys.stderr.flush()
     before = set(sys.modules)
     read, write = os.pipe()
     child = os.fork()
     if child == 0:
         try:
             os.close(read)
-            for cell in plan["cells"]:
-                run_cell(
-                    shell,
-                    cell["sources"][member],
-                    *plan["run"],
-                    graded=cell["points"] is not None,
-                )
-            found = {
-                "modules": [name for name in list(sys.modules) if name not in before],
-                "caches": filled_caches(),
-            }
-            with os.fdopen(write, "w") as pipe:
-                json.dump(found, pipe)
+            work()
         finally:
-            os._exit(0)
+            try:
+                found = {
+                    "modules": [m for m in list(sys.modules) if m not in before],
+                    "caches": filled_caches(),
+                }
+                with os.fdopen(write, "w") as pipe:
+                    json.dump(found, pipe)
+            finally:
+                os._exit(0)
     os.close(write)
-    with os.fdopen(read) as pipe:
+    with os.fdopen(read) as pipe:  # read before waiting: a full pipe would block both
         text = pipe.read()
     os.waitpid(child, 0)
-    return json.loads(text or '{"modules": [], "caches": []}')
+    try:
+        loaded = json.loads(text)
+    except ValueError:  # the child ended before it could say (os._exit in a cell)
+        return
+    missing = [name for name in loaded["modules"] if name not in sys.modules]
+    load_quietly(missing, [c for c in loaded["caches"] if c not in filled_caches()])
 
 
 def load_quietly(modules: list[str], caches: list[str] = ()) -> None:
@@ -292,11 +286,8 @@ def main(plan_path: str, scores_path: str) -> None:
         plan = json.load(file)
     scores_fd = os.open(scores_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     shell = make_shell()
-    # Every lesson imports PyTorch first (2 s): here, so the warm-up child has it too.
+    # Every lesson imports PyTorch first (2 s): here, so the first child has it too.
     load_quietly(["torch"])
-    if plan.get("warm_up") is not None:
-        loaded = what_a_run_loads(plan, shell, plan["warm_up"])
-        load_quietly(loaded["modules"], loaded["caches"])
     explore(plan, shell, list(range(len(plan["names"]))), 0, scores_fd)
     os.close(scores_fd)
 

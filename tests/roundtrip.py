@@ -250,12 +250,11 @@ def grade_forked(
     lesson: str,
     submissions: dict[str, object],
     stop_at_loss: set[str] = frozenset(),
-    warm_up: str | None = "solution",
 ) -> dict[str, dict]:
     """{student: {test grade_id: (score, max)}}, graded in one process that runs shared
-    cells once and forks where submissions differ (tests/forked_grading.py). The modules
-    that grading `warm_up` imports are imported before the first fork, so that no child
-    imports them again.
+    cells once and forks where submissions differ (tests/forked_grading.py). What a
+    child imports, its parent imports before the next fork, so that no later child
+    imports it again.
 
     Its processes use one thread each: a process that forks after running PyTorch on
     several threads may hang in the child.
@@ -287,7 +286,6 @@ def grade_forked(
         "names": names,
         "cells": cells,
         "stop_at_loss": sorted(stop_at_loss),
-        "warm_up": names.index(warm_up) if warm_up in names else None,
         "run": [timeout, ignore],
     }
     one_thread = {name: "1" for name in THREAD_VARIABLES}
