@@ -224,9 +224,15 @@ def filled_caches() -> list[str]:
     return found
 
 
+# What this process's children loaded and it has not: loaded just before its next fork,
+# or, when it forks no more, handed on to its own parent with the rest of its report.
+_PENDING: dict[str, list[str]] = {"modules": [], "caches": []}
+
+
 def in_child(work) -> None:
-    """Run `work` in a forked child and wait for it; then load here what the child
-    loaded (load_quietly), so that the next child starts with it."""
+    """Run `work` in a forked child and wait for it. The child reports what it loaded;
+    this process loads it before its next fork (load_pending)."""
+    load_pending()
     sys.stdout.flush()
     sys.stderr.flush()
     before = set(sys.modules)
@@ -239,8 +245,9 @@ def in_child(work) -> None:
         finally:
             try:
                 found = {
-                    "modules": [m for m in list(sys.modules) if m not in before],
-                    "caches": filled_caches(),
+                    "modules": [m for m in list(sys.modules) if m not in before]
+                    + _PENDING["modules"],
+                    "caches": filled_caches() + _PENDING["caches"],
                 }
                 with os.fdopen(write, "w") as pipe:
                     json.dump(found, pipe)
@@ -254,8 +261,20 @@ def in_child(work) -> None:
         loaded = json.loads(text)
     except ValueError:  # the child ended before it could say (os._exit in a cell)
         return
-    missing = [name for name in loaded["modules"] if name not in sys.modules]
-    load_quietly(missing, [c for c in loaded["caches"] if c not in filled_caches()])
+    for kind in ("modules", "caches"):
+        known = set(_PENDING[kind])
+        _PENDING[kind] += [name for name in loaded[kind] if name not in known]
+
+
+def load_pending() -> None:
+    """Load what children reported and this process lacks (load_quietly)."""
+    modules = [name for name in _PENDING["modules"] if name not in sys.modules]
+    caches = _PENDING["caches"] and [
+        c for c in _PENDING["caches"] if c not in filled_caches()
+    ]
+    _PENDING["modules"], _PENDING["caches"] = [], []
+    if modules or caches:
+        load_quietly(modules, caches)
 
 
 def load_quietly(modules: list[str], caches: list[str] = ()) -> None:
