@@ -21,9 +21,10 @@ that both grade.
 
 Each child, as it exits, reports the modules it imported and the course's caches it
 filled (the argument-free functions of course_utils under functools.lru_cache, such as
-the pretrained weights and the reference pipeline of lesson 09); its parent imports the
-same modules and fills the same caches before the next fork, so that only the first
-child to need one pays for it, and no submission is run just to find them.
+the pretrained weights and the reference pipeline of lesson 09), with what its own
+children reported; its parent imports the same modules and fills the same caches before
+its next fork, or, forking no more, hands them on. Later children start with them, and no
+submission is run just to find them.
 
 The plan holds, for each code cell up to the last test cell, its grade_id, whether it is
 a test with its points, and its source in each submission. Each scored test cell adds
