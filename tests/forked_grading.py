@@ -270,9 +270,10 @@ def in_child(work) -> None:
 def load_pending() -> None:
     """Load what children reported and this process lacks (load_quietly)."""
     modules = [name for name in _PENDING["modules"] if name not in sys.modules]
-    caches = _PENDING["caches"] and [
-        c for c in _PENDING["caches"] if c not in filled_caches()
-    ]
+    caches = []
+    if _PENDING["caches"]:  # filled_caches reads every course module: only when needed
+        filled = set(filled_caches())
+        caches = [cache for cache in _PENDING["caches"] if cache not in filled]
     _PENDING["modules"], _PENDING["caches"] = [], []
     if modules or caches:
         load_quietly(modules, caches)
