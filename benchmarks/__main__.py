@@ -157,6 +157,12 @@ def main(argv: list[str] | None = None) -> int:
         help="torch.compile mode for the GPU fast path, e.g. reduce-overhead",
     )
     parser.add_argument(
+        "--gpu-steps",
+        type=int,
+        default=None,
+        help="steps of the GPU plain and fast recipes (default the gpu preset's 5000)",
+    )
+    parser.add_argument(
         "--lengths",
         default=None,
         help="attention lengths, e.g. 256,1024 (default per device)",
@@ -201,7 +207,10 @@ def main(argv: list[str] | None = None) -> int:
         if cuda:
             print("training on the GPU: plain, fast, tuned", flush=True)
             results["train_gpu"] = training.run_gpu(
-                device, tiny=args.tiny, compile_mode=args.compile_mode
+                device,
+                tiny=args.tiny,
+                compile_mode=args.compile_mode,
+                max_steps=args.gpu_steps,
             )
         else:
             results["train_gpu"] = None

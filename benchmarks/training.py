@@ -254,13 +254,21 @@ def run_cpu(
 
 
 def run_gpu(
-    device: torch.device, tiny: bool = False, compile_mode: str | None = None, log=print
+    device: torch.device,
+    tiny: bool = False,
+    compile_mode: str | None = None,
+    max_steps: int | None = None,
+    log=print,
 ) -> dict:
     """Issue 9 part 1: the `gpu` preset (nanoGPT's char-level recipe) plain, fast and tuned on one CUDA device.
 
     `compile_mode` goes to torch.compile: None (the default mode) or "reduce-overhead" (CUDA graphs).
+    `max_steps` shortens the preset's schedule (5000 steps) to that many; the tuned recipe
+    takes half of them.
     """
     config = preset("tiny") if tiny else preset("gpu")
+    if max_steps and not tiny:
+        config = config.replace(max_steps=max_steps, name=f"gpu, {max_steps} steps")
     data = load_data(config)
     steps = 6 if tiny else None
     plain = train_run(config, "plain", device, data, steps=steps, log=log)

@@ -231,3 +231,89 @@ def linear_attention_quadratic(
         -2, -1
     )  # (..., Lq, Lk)
     return (similarity @ v) / similarity.sum(dim=-1, keepdim=True)  # (..., Lq, d_v)
+
+
+# ---------------------------------------------------------------------------------------
+# What a longer context costs a whole training step
+# ---------------------------------------------------------------------------------------
+
+
+def training_step_cost(
+    config,
+    lengths,
+    device: torch.device | str,
+    *,
+    fused: bool,
+    tokens_per_step: int = 16_384,
+    repeats: int = 5,
+    vocab_size: int = 128,
+) -> list[dict]:
+    """Tokens per second and peak memory of one training step at each context length (lesson 08).
+
+    `config` is a TrainConfig (lesson 07): its model, with `block_size` set to each length
+    and no dropout, attending with the fused kernel or the explicit math (`fused`), takes
+    the loop's step (`course_utils.reference.gpt.train_step`, AdamW from `make_optimizer`,
+    the config's autocast) on random token ids, uncompiled. Every length trains on the same
+    `tokens_per_step` (batch = tokens_per_step // length, at least 1), so the weights' work
+    per token is fixed and what changes is the attention's, which grows with the length.
+    Each row: length, batch, tokens_per_second (median of `repeats` steps after two
+    untimed ones) and peak_mib (the CUDA allocator's peak; None on other devices), both
+    None with an `error` where the step does not fit in memory.
+    """
+    device = torch.device(device)
+    rows = []
+    for length in lengths:
+        batch = max(1, tokens_per_step // length)
+        row = {"length": length, "batch": batch, "fused": fused}
+        row.update(tokens_per_second=None, peak_mib=None)
+        try:
+            seconds, peak = _time_training_step(
+                config, length, batch, device, fused, repeats, vocab_size
+            )
+            row["tokens_per_second"] = round(batch * length / seconds, 1)
+            row["peak_mib"] = None if peak is None else round(peak / 2**20, 1)
+        except torch.OutOfMemoryError:
+            row["error"] = "out of memory"
+        if device.type == "cuda":
+            torch.cuda.empty_cache()
+        rows.append(row)
+    return rows
+
+
+def _time_training_step(config, length, batch, device, fused, repeats, vocab_size):
+    """(median seconds of one training step, CUDA peak bytes or None): see training_step_cost."""
+    import contextlib
+    import dataclasses
+
+    from course_utils.gpt_utils import set_fused_attention
+    from course_utils.reference.gpt import GPT, train_step
+    from course_utils.timing import median_time
+    from course_utils.train import autocast_dtype, make_optimizer
+
+    cuda = device.type == "cuda"
+    dtype = autocast_dtype(config, device)
+    scaler = torch.amp.GradScaler("cuda") if dtype is torch.float16 else None
+
+    def autocast():
+        if dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(device.type, dtype=dtype)
+
+    torch.manual_seed(0)
+    sizes = dataclasses.replace(
+        config.model_config(vocab_size), block_size=length, dropout=0.0
+    )
+    model = set_fused_attention(GPT(sizes).to(device), fused)
+    optimizer = make_optimizer(model, config, device)
+    ids = torch.randint(0, vocab_size, (2, batch, length), device=device)  # (2, B, T)
+    pair = (ids[0], ids[1])  # inputs and targets, (B, T) each
+    lr = config.learning_rate
+
+    def step():
+        train_step(model, pair, optimizer, lr, config, autocast, scaler)
+
+    if cuda:
+        torch.cuda.reset_peak_memory_stats(device)
+    seconds = median_time(step, repeats=repeats, warmup=2, device=device)
+    peak = torch.cuda.max_memory_allocated(device) if cuda else None
+    return seconds, peak
