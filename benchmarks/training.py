@@ -104,7 +104,8 @@ def train_run(
 
     evals, tokens = [], 0
     timed_start = timed_tokens = None
-    reached_target_s = None
+    reached_target_s = reached_target_steady_s = None
+    warm_elapsed = None  # training seconds of the first steps (compilation included)
     paused = 0.0  # evaluation seconds after the timed start, left out of the rate
     start = time.perf_counter()
     run.model.train()
@@ -126,13 +127,14 @@ def train_run(
             if cuda:
                 torch.cuda.synchronize(run.device)
             timed_start, timed_tokens = time.perf_counter(), tokens
+        evaluate = run.step % config.eval_interval == 0 or run.step == limit_steps
+        if evaluate and cuda:
+            torch.cuda.synchronize(run.device)  # the clock waits for the queued steps
         elapsed = time.perf_counter() - start
+        if run.step == 3:
+            warm_elapsed = elapsed
         out_of_time = seconds is not None and elapsed >= seconds
-        if (
-            run.step % config.eval_interval == 0
-            or out_of_time
-            or run.step == limit_steps
-        ):
+        if evaluate or out_of_time:
             losses = estimate_loss(run.model, data, config, run.device, run.amp)
             evals.append(
                 {
@@ -148,9 +150,10 @@ def train_run(
             if (
                 target_loss is not None
                 and reached_target_s is None
-                and losses["val"] <= target_loss
+                and round(losses["val"], 4) <= target_loss
             ):
                 reached_target_s = elapsed
+                reached_target_steady_s = elapsed - (warm_elapsed or 0.0)
             spent = time.perf_counter() - start - elapsed
             start += spent  # evaluation time is not training time
             paused += spent if timed_start is not None else 0.0
@@ -201,6 +204,10 @@ def train_run(
         "seconds_to_target_loss": round(reached_target_s, 2)
         if reached_target_s is not None
         else None,
+        "steady_seconds_to_target_loss": round(reached_target_steady_s, 2)
+        if reached_target_steady_s is not None
+        else None,
+        "warm_up_seconds": round(warm_elapsed, 2) if warm_elapsed is not None else None,
         "evals": evals,
     }
 
@@ -294,6 +301,9 @@ def run_gpu(
         log=log,
     )
     plain["seconds_to_target_loss"] = plain["train_seconds"]
+    plain["steady_seconds_to_target_loss"] = round(
+        plain["train_seconds"] - (plain["warm_up_seconds"] or 0.0), 2
+    )
     result = {
         "preset": config.name,
         "target_val_loss": target,

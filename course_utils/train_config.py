@@ -190,7 +190,7 @@ PRESETS: dict[str, TrainConfig] = {
         name="gpu",
         model=GPTConfig(n_layer=6, n_head=6, d_model=384, block_size=256, dropout=0.2),
         batch_size=64,
-        max_steps=5000,
+        max_steps=2000,
         learning_rate=1e-3,
         min_lr=1e-4,
         warmup_steps=100,
