@@ -76,12 +76,15 @@ def markdown(results: dict) -> str:
                 else None,
                 _fmt(r["peak_memory_mib"], 0),
                 _fmt(r["final_val_loss"], 3),
+                _fmt(r.get("warm_up_seconds")),
                 _fmt(r["seconds_to_target_loss"]),
+                _fmt(r.get("steady_seconds_to_target_loss")),
             ]
             for r in gpu["runs"]
         ]
         out.append(
-            f"### Training on the GPU: `{gpu['preset']}` preset\n\n"
+            f"### Training on the GPU: `{gpu['preset']}` preset, target validation loss "
+            f"{gpu['target_val_loss']} (plain's final)\n\n"
             + _md(
                 [
                     "recipe",
@@ -90,7 +93,9 @@ def markdown(results: dict) -> str:
                     "MFU %",
                     "peak MiB",
                     "val loss",
-                    "s to plain's loss",
+                    "first 3 steps s",
+                    "s to target",
+                    "s to target after them",
                 ],
                 rows,
             )
@@ -107,7 +112,10 @@ def markdown(results: dict) -> str:
                     "val loss",
                     "s to plain's loss",
                 ],
-                [[r] + [NOT_MEASURED] * 5 for r in ("plain", "fast", "tuned")],
+                [
+                    [r] + [NOT_MEASURED] * 5
+                    for r in ("plain", "fast", "graphs", "tuned")
+                ],
             )
         )
     att = results.get("attention")

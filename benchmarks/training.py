@@ -11,12 +11,15 @@ on the same corpus, seed and batches), as TrainConfig settings:
          the fused AdamW, bf16 autocast, TF32 and torch.compile (the default mode;
          --compile-mode reduce-overhead adds CUDA graphs). On the CPU, torch.compile only
          with --compile.
-  tuned  (CUDA only) the fast path with a recipe that reaches a given loss sooner: a higher
+  graphs (CUDA only) the fast path compiled with mode="reduce-overhead", which replays each
+         compiled step as a CUDA graph instead of launching its kernels one by one.
+  tuned  (CUDA only) the fast path with a recipe meant to reach a given loss sooner: a higher
          peak learning rate (2e-3), a shorter cosine schedule (half the steps) and lighter dropout.
 
 Each run trains for a wall-clock budget or a number of steps, evaluates the validation loss
 at fixed intervals, and reports tokens per second (after the first steps, which include
-compilation), the final validation loss, peak memory (CUDA) and model FLOPs utilisation
+compilation), the time to reach a target validation loss (with and without those first
+steps), the final validation loss, peak memory (CUDA) and model FLOPs utilisation
 against the device's bf16 peak: 6 N + 12 L T D FLOPs per token (Kaplan et al., 2020;
 Chowdhery et al., 2022, appendix B).
 """
@@ -87,6 +90,8 @@ def train_run(
     """
     plain = recipe == "plain"
     cuda = device.type == "cuda"
+    if recipe == "graphs":
+        compile_mode = "reduce-overhead"
     if compile_model is None:
         compile_model = cuda and not plain
     default_compile = compile_model and compile_mode is None
@@ -267,11 +272,11 @@ def run_gpu(
     max_steps: int | None = None,
     log=print,
 ) -> dict:
-    """Issue 9 part 1: the `gpu` preset (nanoGPT's char-level recipe) plain, fast and tuned on one CUDA device.
+    """Issue 9 part 1: the `gpu` preset plain, fast, graphs and tuned on one CUDA device.
 
-    `compile_mode` goes to torch.compile: None (the default mode) or "reduce-overhead" (CUDA graphs).
-    `max_steps` shortens the preset's schedule (5000 steps) to that many; the tuned recipe
-    takes half of them.
+    `compile_mode` goes to torch.compile for fast and tuned: None (the default mode) or
+    "reduce-overhead" (CUDA graphs). `max_steps` shortens the preset's schedule to that
+    many steps; the tuned recipe takes half of them.
     """
     config = preset("tiny") if tiny else preset("gpu")
     if max_steps and not tiny:
@@ -279,41 +284,44 @@ def run_gpu(
     data = load_data(config)
     steps = 6 if tiny else None
     plain = train_run(config, "plain", device, data, steps=steps, log=log)
-    target = plain["final_val_loss"]
-    fast = train_run(
-        config,
-        "fast",
-        device,
-        data,
-        steps=steps,
-        target_loss=target,
-        compile_mode=compile_mode,
-        log=log,
-    )
-    tuned = train_run(
-        config,
-        "tuned",
-        device,
-        data,
-        steps=steps,
-        target_loss=target,
-        compile_mode=compile_mode,
-        log=log,
-    )
     plain["seconds_to_target_loss"] = plain["train_seconds"]
     plain["steady_seconds_to_target_loss"] = round(
         plain["train_seconds"] - (plain["warm_up_seconds"] or 0.0), 2
     )
-    result = {
-        "preset": config.name,
+    target = plain["final_val_loss"]
+    runs = {"plain": plain}
+    for recipe in ("fast", "graphs", "tuned"):
+        runs[recipe] = train_run(
+            config,
+            recipe,
+            device,
+            data,
+            steps=steps,
+            target_loss=target,
+            compile_mode=compile_mode,
+            log=log,
+        )
+    return summarise_gpu_runs(config.name, target, list(runs.values()))
+
+
+def summarise_gpu_runs(preset_name: str, target: float, runs: list[dict]) -> dict:
+    """The GPU training part of a results file: the runs, and each one's speed and time to
+    the target against the fast recipe's."""
+    fast = next(r for r in runs if r["recipe"] == "fast")
+    for run in runs:
+        run["tokens_per_second_vs_plain"] = round(
+            run["tokens_per_second"] / runs[0]["tokens_per_second"], 3
+        )
+        steady = run.get("steady_seconds_to_target_loss")
+        fast_steady = fast.get("steady_seconds_to_target_loss")
+        run["steady_time_to_target_vs_fast"] = (
+            round(steady / fast_steady, 3) if steady and fast_steady else None
+        )
+    return {
+        "preset": preset_name,
         "target_val_loss": target,
-        "runs": [plain, fast, tuned],
+        "runs": runs,
         "speedup_fast_vs_plain": round(
-            fast["tokens_per_second"] / plain["tokens_per_second"], 3
+            fast["tokens_per_second"] / runs[0]["tokens_per_second"], 3
         ),
     }
-    if fast.get("seconds_to_target_loss") and tuned.get("seconds_to_target_loss"):
-        result["tuned_time_fraction_of_fast"] = round(
-            tuned["seconds_to_target_loss"] / fast["seconds_to_target_loss"], 3
-        )
-    return result

@@ -65,11 +65,19 @@ def test_every_part_runs_on_cpu(tmp_path, capsys):
 
 
 def test_gpu_recipes_run_on_cpu_in_tiny_form():
-    """The GPU training code (plain, fast, tuned, time to target) runs end to end, here on the CPU."""
+    """The GPU training code (plain, fast, graphs, tuned, time to target) runs end to end,
+    here on the CPU."""
     result = training.run_gpu(torch.device("cpu"), tiny=True, log=lambda *_: None)
-    assert [run["recipe"] for run in result["runs"]] == ["plain", "fast", "tuned"]
-    assert result["target_val_loss"] == result["runs"][0]["final_val_loss"]
-    assert result["runs"][0]["mfu_vs_bf16_peak"] is None  # no peak known for a CPU
+    runs = result["runs"]
+    assert [run["recipe"] for run in runs] == ["plain", "fast", "graphs", "tuned"]
+    assert result["target_val_loss"] == runs[0]["final_val_loss"]
+    assert runs[0]["mfu_vs_bf16_peak"] is None  # no peak known for a CPU
+    assert runs[0]["tokens_per_second_vs_plain"] == 1.0
+    plain = runs[0]
+    assert plain["steady_seconds_to_target_loss"] == pytest.approx(
+        plain["train_seconds"] - plain["warm_up_seconds"], abs=0.011
+    )
+    assert 0 < plain["steady_seconds_to_target_loss"] <= plain["seconds_to_target_loss"]
 
 
 def test_the_grading_benchmark_draws_a_realistic_class():
