@@ -94,15 +94,14 @@ def train_run(
         compile_mode = "reduce-overhead"
     if compile_model is None:
         compile_model = cuda and not plain
-    default_compile = compile_model and compile_mode is None
-    config = recipe_settings(config, recipe, device, default_compile)
+    config = recipe_settings(config, recipe, device, compile_model)
+    if compile_mode is not None:
+        config = config.replace(compile_mode=compile_mode)
     run = build_run(config, data=data)
     if plain:
         # float32 arithmetic throughout (TF32 off) and the unfused AdamW
         torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False
         run.optimizer = make_optimizer(run.model, config, run.device, fused=False)
-    if compile_model and compile_mode is not None:
-        run.runner = torch.compile(run.model, mode=compile_mode)
     if cuda:
         torch.cuda.reset_peak_memory_stats(run.device)
     limit_steps = steps if steps is not None else config.max_steps

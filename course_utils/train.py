@@ -436,7 +436,7 @@ def build_run(
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
     if should_compile(config, device):
-        run.runner = torch.compile(model)
+        run.runner = torch.compile(model, mode=config.compile_mode)
     if dist_info.world_size > 1:
         from torch.nn.parallel import DistributedDataParallel
 

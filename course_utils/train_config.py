@@ -59,6 +59,9 @@ class TrainConfig:
     # with a gradient scaler on an older one, float32 elsewhere; or float32, bfloat16, float16
     dtype: str = "auto"
     compile: str = "auto"  # auto (on CUDA only), on, off
+    # torch.compile's mode: default; reduce-overhead, which replays each compiled step as
+    # a CUDA graph (benchmarks/RESULTS.md); max-autotune
+    compile_mode: str = "default"
     fused_attention: bool = True
     seed: int = 1337
     checkpoint: str | None = None  # path; saved at every evaluation and at the end
@@ -81,6 +84,7 @@ class TrainConfig:
             ("device", ("auto", "cpu", "cuda", "mps")),
             ("dtype", ("auto", "float32", "bfloat16", "float16")),
             ("compile", ("auto", "on", "off")),
+            ("compile_mode", ("default", "reduce-overhead", "max-autotune")),
         ]:
             if getattr(self, key) not in allowed:
                 raise ValueError(

@@ -19,6 +19,7 @@ from course_utils.scaling import (
     naive_attention,
     peak_memory,
     run_backend,
+    training_step_cost,
 )
 from course_utils.testing import ForbiddenCall, forbidden_calls
 
@@ -159,3 +160,21 @@ def test_explicit_attention_is_the_course_reference(attention):
             reference.scaled_dot_product_attention, exercise="scaling"
         ):
             attention(q, k, v)
+
+
+def test_training_step_cost_keeps_the_tokens_per_step_and_times_each_length():
+    """One row per length, the batch shrinking as the context grows, positive rates both
+    ways (fused and explicit); the CPU has no allocator peak to report."""
+    from course_utils.train_config import preset
+
+    config = preset("tiny")
+    for fused in (True, False):
+        rows = training_step_cost(
+            config, [16, 32, 64], "cpu", fused=fused, tokens_per_step=128, repeats=1
+        )
+        assert [(r["length"], r["batch"]) for r in rows] == [(16, 8), (32, 4), (64, 2)]
+        assert all(r["fused"] is fused and r["tokens_per_second"] > 0 for r in rows)
+        assert all(r["peak_mib"] is None and "error" not in r for r in rows)
+    # A context longer than the tokens per step still trains one sequence.
+    (row,) = training_step_cost(config, [256], "cpu", fused=True, tokens_per_step=128)
+    assert row["batch"] == 1 and row["tokens_per_second"] > 0

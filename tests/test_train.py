@@ -90,6 +90,8 @@ def test_unknown_settings_are_rejected(tmp_path):
         config_from_file(bad)
     with pytest.raises(ValueError, match="device"):
         preset("cpu", device="tpu")
+    with pytest.raises(ValueError, match="compile_mode.*reduce-overhead"):
+        preset("gpu", compile_mode="cuda-graphs")
     # The model's sizes live under `model`: a flat name says where it goes.
     with pytest.raises(TypeError, match=r"\['n_layer'\].*under 'model'"):
         preset("cpu", n_layer=3)
