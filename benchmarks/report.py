@@ -100,7 +100,7 @@ def markdown(results: dict) -> str:
                 rows,
             )
         )
-    else:
+    elif "train-gpu" in results.get("parts", ["train-gpu"]):
         out.append(
             "### Training on the GPU: `gpu` preset\n\n"
             + _md(
