@@ -14,6 +14,9 @@
 * `naive_attention` is the course's explicit attention (lessons 02-05), for timing;
   `banded_attention` is sliding-window attention computed block by block with it, so its
   cost grows like T * window instead of T^2 (the idea of Longformer, Beltagy et al., 2020).
+* `training_step_cost` times a whole training step of lesson 07's GPT and reads its peak
+  memory at each context length, with fused or explicit attention: what a longer context
+  costs once the rest of the model is counted too.
 * The long-range lookup that compares what the cheaper kinds give up is a task:
   `course_utils.tasks.recall.long_range_recall`.
 """
