@@ -26,6 +26,10 @@ def _fmt(value, digits=1):
     return None if value is None else f"{value:,.{digits}f}"
 
 
+def _percent(fraction):
+    return None if fraction is None else f"{100 * fraction:.1f}"
+
+
 def markdown(results: dict) -> str:
     m = results["machine"]
     out = [
@@ -120,6 +124,7 @@ def markdown(results: dict) -> str:
         )
     att = results.get("attention")
     if att:
+        peak = att.get("bf16_peak_tflops")
         rows = []
         for r in att["rows"]:
             f, b = r["fwd"], r["fwd_bwd"]
@@ -135,6 +140,7 @@ def markdown(results: dict) -> str:
                     _fmt(b.get("tflops"), 3),
                     _fmt(b.get("peak_mib")),
                 ]
+                + ([_percent(b.get("fraction_of_peak"))] if peak else [])
             )
         out.append(
             f"### Attention kernels on {results['machine']['device']}: {att['dtype']}, batch {att['batch']}, "
@@ -150,7 +156,8 @@ def markdown(results: dict) -> str:
                     "fwd+bwd ms",
                     "fwd+bwd TFLOP/s",
                     "fwd+bwd peak MiB",
-                ],
+                ]
+                + ([f"fwd+bwd % of {peak:g} TFLOP/s"] if peak else []),
                 rows,
             )
             + (
