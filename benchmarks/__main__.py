@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         "--gpu-steps",
         type=int,
         default=None,
-        help="steps of the GPU plain and fast recipes (default the gpu preset's 5000)",
+        help="steps of the GPU recipes' schedule (default the gpu preset's 2000)",
     )
     parser.add_argument(
         "--lengths",
@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     if "train-gpu" in parts:
         if cuda:
-            print("training on the GPU: plain, fast, tuned", flush=True)
+            print("training on the GPU: plain, fast, graphs, tuned", flush=True)
             results["train_gpu"] = training.run_gpu(
                 device,
                 tiny=args.tiny,

@@ -285,23 +285,23 @@ def training_step_cost(
 
 def _time_training_step(config, length, batch, device, fused, repeats, vocab_size):
     """(median seconds of one training step, CUDA peak bytes or None): see training_step_cost."""
-    import contextlib
     import dataclasses
+    import functools
 
     from course_utils.gpt_utils import set_fused_attention
     from course_utils.reference.gpt import GPT, train_step
     from course_utils.timing import median_time
-    from course_utils.train import autocast_dtype, make_optimizer
+    from course_utils.train import (
+        autocast_context,
+        autocast_dtype,
+        make_optimizer,
+        make_scaler,
+    )
 
     cuda = device.type == "cuda"
-    dtype = autocast_dtype(config, device)
-    scaler = torch.amp.GradScaler("cuda") if dtype is torch.float16 else None
-
-    def autocast():
-        if dtype is None:
-            return contextlib.nullcontext()
-        return torch.autocast(device.type, dtype=dtype)
-
+    amp = autocast_dtype(config, device)
+    autocast = functools.partial(autocast_context, device, amp)
+    scaler = make_scaler(amp, device)
     torch.manual_seed(0)
     sizes = dataclasses.replace(
         config.model_config(vocab_size), block_size=length, dropout=0.0

@@ -254,7 +254,7 @@ def estimate_loss(
             x, y = data.batch(
                 split, config.batch_size, config.model.block_size, generator, device
             )
-            with _autocast(device, amp):
+            with autocast_context(device, amp):
                 _, loss = model(x, y)
             total += float(loss)
         losses[split] = total / config.eval_batches
@@ -262,7 +262,9 @@ def estimate_loss(
     return losses
 
 
-def _autocast(device: torch.device, amp: torch.dtype | None):
+def autocast_context(device: torch.device, amp: torch.dtype | None):
+    """The context a forward pass runs in: autocast to `amp` on `device`, or nothing when
+    `amp` is None (lesson 07)."""
     if amp is None:
         return contextlib.nullcontext()
     return torch.autocast(device_type=device.type, dtype=amp)
@@ -356,7 +358,7 @@ class Run:
 
     def autocast(self):
         """The context a forward pass runs in: autocast on a GPU, or nothing."""
-        return _autocast(self.device, self.amp)
+        return autocast_context(self.device, self.amp)
 
     def batch(self, step: int) -> tuple[torch.Tensor, torch.Tensor]:
         """This process's share (x, y), (b, T) each, of the global batch of `step`.
