@@ -26,10 +26,10 @@ for variable, sub in [
     folder.mkdir(parents=True, exist_ok=True)
     os.environ[variable] = str(folder)
 os.environ["JUPYTER_PLATFORM_DIRS"] = "1"
-# Under pytest-xdist (`make test`: one process per core) each test process, and every
-# kernel it starts, computes on its share of the cores. With a thread per core in every
-# process, each small parallel operation waits for a thread the scheduler has put aside:
-# lesson 07's quick run took 652 s of wall time for 55 s of CPU that way.
+# Under pytest-xdist (`make test`: one process more than the cores) each test process,
+# and every kernel it starts, computes on its share of the cores. With a thread per core
+# in every process, each small parallel operation waits for a thread the scheduler has
+# put aside: lesson 07's quick run took 652 s of wall time for 55 s of CPU that way.
 _WORKERS = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
 if _WORKERS > 1:
     for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
