@@ -56,7 +56,7 @@ $(BIN)/python:
 # pip installs PyTorch and uv at the lock's versions: pip, because it reads pip's own
 # configuration, where a machine may keep a folder of local wheels (a CPU build of torch).
 # uv then installs the rest of the lock, with the same pins, in seconds where pip takes
-# a minute, and compiles the bytecode on both cores.
+# a minute, and compiles the bytecode on every core.
 UV_INSTALL = $(BIN)/uv pip install --quiet --python $(BIN)/python --compile-bytecode
 
 $(STAMP): requirements.lock pyproject.toml | $(BIN)/python
