@@ -9,11 +9,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PRETRAINED_STAMP := $(VENV)/.installed-pretrained
 PYTEST_ARGS ?=
-# Test processes (pytest-xdist): one more than the cores, because parts of the suite wait
-# more than they compute (the lock's dry runs on the package registry, the hub's and the
-# browser's servers) and the extra process fills those waits. A lesson's round trip, the
-# browser tests and the hostile batch each stay in one process (tests/conftest.py:
-# work_unit). TEST_WORKERS=0 runs serially.
+# Test processes (pytest-xdist): one more than the cores. Some tests wait (the lock's dry
+# runs on the package registry, the hub's and the browser's servers); on two cores, the
+# same code back to back took 772 s with 2 processes, 730 s with 3, 753 s with 4 (busy
+# 98 % of the time). A lesson's round trip, the browser tests and the hostile batch each
+# stay in one process (tests/conftest.py: work_unit). TEST_WORKERS=0 runs serially.
 TEST_WORKERS ?= $(shell $(BIN)/python -c 'import os; print((len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1) + 1)')
 
 .DEFAULT_GOAL := help
