@@ -18,6 +18,12 @@ tests/test_roundtrip.py checks that the scores equal nbgrader's on the submissio
 that both grade.
 
     python tests/forked_grading.py <plan.json> <scores.jsonl>
+    python tests/forked_grading.py --serve
+
+The second form grades lesson after lesson for one test process (roundtrip.grade_forked
+starts one per process): it imports what every grading needs once (nbgrader, PyTorch,
+IPython, matplotlib: over 5 s of CPU), then, for each request it reads on stdin, forks
+a child that grades one lesson from that state, and answers with the child's exit status.
 
 Each child, as it exits, reports the modules it imported and the course's caches it
 filled (the argument-free functions of course_utils under functools.lru_cache, such as
@@ -44,6 +50,7 @@ import re
 import signal
 import sys
 import time
+import traceback
 
 from nbformat.v4 import new_code_cell, new_output
 
@@ -313,5 +320,47 @@ def main(plan_path: str, scores_path: str) -> None:
     os.close(scores_fd)
 
 
+def serve() -> None:
+    """Read requests, one JSON line each ({"plan", "scores", "cwd", "env", "log"}); grade each
+    in a forked child, in `cwd` with exactly `env`, its stdin and stdout /dev/null and its
+    stderr written to `log`; answer each with one line, the child's exit status."""
+    import matplotlib.pyplot  # noqa: F401 (what make_shell and every lesson import)
+    import matplotlib_inline.backend_inline  # noqa: F401
+    from IPython.core.interactiveshell import InteractiveShell  # noqa: F401
+
+    load_quietly(["torch"])
+    for line in sys.stdin:
+        request = json.loads(line)
+        child = os.fork()
+        if child == 0:
+            grade_in_child(request)
+        _, status = os.waitpid(child, 0)
+        print(os.waitstatus_to_exitcode(status), flush=True)
+
+
+def grade_in_child(request: dict) -> None:
+    """One lesson's grading (main) as a process of its own would run it; never returns."""
+    status = 1
+    try:
+        null = os.open(os.devnull, os.O_RDWR)
+        log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        for source, target in ((null, 0), (null, 1), (log, 2)):
+            os.dup2(source, target)
+        sys.stdin = open(os.devnull)  # the requests' pipe stays the server's
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        main(request["plan"], request["scores"])
+        status = 0
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        sys.stderr.flush()
+        os._exit(status)
+
+
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    if sys.argv[1:] == ["--serve"]:
+        serve()
+    else:
+        main(*sys.argv[1:])

@@ -15,12 +15,14 @@ for the long catalogues, by a forked grader that scores exactly as nbgrader does
 
 from __future__ import annotations
 
+import atexit
 import copy
 import functools
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -236,6 +238,62 @@ def graded_notebook(lesson: str, submission):
     return notebook
 
 
+# The environment of a forked grading: nbgrader's variable, and one thread per process (a
+# process that forks after running PyTorch on several threads may hang in the child).
+GRADING_ENV = {
+    "NBGRADER_EXECUTION": "autograde",
+    **dict.fromkeys(THREAD_VARIABLES, "1"),
+}
+
+
+class GradingServer:
+    """`tests/forked_grading.py --serve`, started once per test process: it has imported
+    what a grading needs, and forks one child per lesson from that state."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, str(CATALOGUES / "forked_grading.py"), "--serve"],
+            cwd=tempfile.gettempdir(),
+            env={**os.environ, **GRADING_ENV},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            start_new_session=True,  # killpg stops it and every grading under it
+        )
+
+    def grade(self, request: dict, timeout: float) -> int:
+        """Send one lesson's request; its grading's exit status (the server's, if it died)."""
+        import selectors
+
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.process.stdout, selectors.EVENT_READ)
+            if not selector.select(timeout):
+                self.stop()
+                raise TimeoutError(f"a forked grading ran past {timeout:.0f} s")
+        answer = self.process.stdout.readline()
+        return int(answer) if answer.strip() else self.process.wait()
+
+    def stop(self) -> None:
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait()
+
+
+_SERVERS: list[GradingServer] = []  # this process's, the last one alive
+
+
+def _grading_server() -> GradingServer:
+    if not _SERVERS or _SERVERS[-1].process.poll() is not None:
+        _SERVERS.append(GradingServer())
+        atexit.register(_SERVERS[-1].stop)
+    return _SERVERS[-1]
+
+
 def _is_test(cell) -> bool:
     """An autograded test cell: graded, not a solution."""
     meta = cell.get("metadata", {}).get("nbgrader", {})
@@ -254,10 +312,7 @@ def grade_forked(
     """{student: {test grade_id: (score, max)}}, graded in one process that runs shared
     cells once and forks where submissions differ (tests/forked_grading.py). What a
     child imports, its parent imports before the next fork, so that no later child
-    imports it again.
-
-    Its processes use one thread each: a process that forks after running PyTorch on
-    several threads may hang in the child.
+    imports it again. The process is a child of this test process's GradingServer.
     """
     timeout = float(_nbgrader_setting("Execute", "timeout") or 120)
     ignore = _nbgrader_setting("IgnorePattern", "pattern")
@@ -288,33 +343,27 @@ def grade_forked(
         "stop_at_loss": sorted(stop_at_loss),
         "run": [timeout, ignore],
     }
-    one_thread = {name: "1" for name in THREAD_VARIABLES}
     with tempfile.TemporaryDirectory(prefix=f"forked-{lesson}-") as scratch:
         workdir = Path(scratch) / lesson
         shutil.copytree(COURSE_ROOT / "notebooks" / lesson, workdir)
         plan_path, scores_path = Path(scratch) / "plan.json", Path(scratch) / "scores"
         plan_path.write_text(json.dumps(plan))
         scores_path.touch()
-        finished = subprocess.run(
-            [
-                sys.executable,
-                str(CATALOGUES / "forked_grading.py"),
-                plan_path,
-                scores_path,
-            ],
-            cwd=workdir,
-            env={**os.environ, "NBGRADER_EXECUTION": "autograde", **one_thread},
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
+        log = Path(scratch) / "stderr.log"
+        status = _grading_server().grade(
+            {
+                "plan": str(plan_path),
+                "scores": str(scores_path),
+                "cwd": str(workdir),
+                "env": {**os.environ, **GRADING_ENV},
+                "log": str(log),
+            },
             timeout=timeout * len(cells) * len(names),
-            check=False,
         )
-        if finished.returncode != 0:
+        if status != 0:
             raise RuntimeError(
-                f"{lesson}: the forked grading stopped ({finished.returncode}):\n"
-                + finished.stderr[-3000:]
+                f"{lesson}: the forked grading stopped ({status}):\n"
+                + log.read_text(errors="replace")[-3000:]
             )
         results: dict[str, dict] = {name: {} for name in names}
         for line in scores_path.read_text().splitlines():
