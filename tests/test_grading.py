@@ -164,6 +164,56 @@ def test_the_scan_names_what_cheats_use():
     )
 
 
+class _CycleWithFinalizer:
+    """Garbage that only the cyclic collector frees, running Python code as it does."""
+
+    def __init__(self):
+        self.itself = self
+
+    def __del__(self):
+        pass
+
+
+def test_the_scan_runs_on_several_threads_at_once():
+    """`course grade` scans submissions on several threads. On CPython 3.11 two threads
+    in ast.parse at once can fail with "AST constructor recursion depth mismatch" when a
+    collection during one parse lets the other thread run; here 2 threads x 30 scans of
+    200 functions, with such collections, raised it within seconds before the scan took
+    a lock."""
+    import gc
+    import threading
+
+    source = "\n".join(
+        f"def f{i}(x):\n    return [y * {i} for y in range(x) if y % 3]"
+        for i in range(200)
+    )
+    errors: list[str] = []
+
+    def scan_many():
+        for _ in range(30):
+            for _ in range(50):
+                _CycleWithFinalizer()
+            try:
+                scan_source(source)
+            except SystemError as error:
+                errors.append(str(error))
+                return
+
+    thresholds, interval = gc.get_threshold(), sys.getswitchinterval()
+    gc.set_threshold(50, 5, 5)
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=scan_many) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        gc.set_threshold(*thresholds)
+        sys.setswitchinterval(interval)
+    assert not errors, errors
+
+
 # sandbox ---------------------------------------------------------------------------------
 
 

@@ -22,6 +22,7 @@ import ast
 import copy
 import json
 import re
+import threading
 from dataclasses import dataclass
 
 import nbformat
@@ -250,13 +251,24 @@ def prepare_submission(data: bytes, release) -> Prepared:
 
 
 _MAGIC = re.compile(r"^\s*[%!]")
+# CPython 3.11 keeps the recursion depth of its AST constructor per interpreter, not per
+# thread (Python/Python-ast.c), so two threads that parse at once can fail with
+# "SystemError: AST constructor recursion depth mismatch" (python/cpython#106905 and the
+# reports linked there). `course grade` checks submissions on several threads.
+_PARSE_LOCK = threading.Lock()
+
+
+def parse_cell(text: str) -> ast.Module:
+    """ast.parse, one thread at a time (see _PARSE_LOCK); raises SyntaxError as it does."""
+    with _PARSE_LOCK:
+        return ast.parse(text)
 
 
 def scan_source(source: str) -> list[str]:
     """What in one cell of student code looks like an attempt to cheat the tests (for a human to check)."""
     text = "\n".join("" if _MAGIC.match(line) else line for line in source.split("\n"))
     try:
-        tree = ast.parse(text)
+        tree = parse_cell(text)
     except SyntaxError:
         return []
     found: list[str] = []
