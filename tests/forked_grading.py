@@ -323,7 +323,8 @@ def main(plan_path: str, scores_path: str) -> None:
 def serve() -> None:
     """Read requests, one JSON line each ({"plan", "scores", "cwd", "env", "log"}); grade each
     in a forked child, in `cwd` with exactly `env`, its stdin and stdout /dev/null and its
-    stderr written to `log`; answer each with one line, the child's exit status."""
+    stderr written to `log`; answer each with one line: its scores path, then the child's
+    exit status (a client that gave up on a request can tell its late answer apart)."""
     import matplotlib.pyplot  # noqa: F401 (what make_shell and every lesson import)
     import matplotlib_inline.backend_inline  # noqa: F401
     from IPython.core.interactiveshell import InteractiveShell  # noqa: F401
@@ -335,7 +336,10 @@ def serve() -> None:
         if child == 0:
             grade_in_child(request)
         _, status = os.waitpid(child, 0)
-        print(os.waitstatus_to_exitcode(status), flush=True)
+        print(
+            json.dumps([request["scores"], os.waitstatus_to_exitcode(status)]),
+            flush=True,
+        )
 
 
 def grade_in_child(request: dict) -> None:
