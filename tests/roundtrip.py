@@ -259,7 +259,7 @@ class GradingServer:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
-            text=True,
+            bufsize=0,  # no buffer: what the selector sees is all there is to read
             start_new_session=True,  # killpg stops it and every grading under it
         )
 
@@ -267,14 +267,14 @@ class GradingServer:
         """Send one lesson's request; its grading's exit status (the server's, if it died)."""
         import selectors
 
-        self.process.stdin.write(json.dumps(request) + "\n")
-        self.process.stdin.flush()
+        data = memoryview((json.dumps(request) + "\n").encode())
+        while data:  # an unbuffered write may take part of it
+            data = data[self.process.stdin.write(data) :]
         deadline = time.monotonic() + timeout
         with selectors.DefaultSelector() as selector:
             selector.register(self.process.stdout, selectors.EVENT_READ)
-            while (
-                True
-            ):  # answers to requests given up on (a test timed out) are skipped
+            # Answers to requests given up on (a test timed out) are skipped.
+            while True:
                 if not selector.select(max(0.0, deadline - time.monotonic())):
                     self.stop()
                     raise TimeoutError(f"a forked grading ran past {timeout:.0f} s")
@@ -372,7 +372,12 @@ def grade_forked(
         if status != 0:
             raise RuntimeError(
                 f"{lesson}: the forked grading stopped ({status}):\n"
-                + log.read_text(errors="replace")[-3000:]
+                + (
+                    log.read_text(errors="replace")[-3000:]
+                    if log.exists()
+                    else "the grading server ended before it forked; run "
+                    "`python tests/forked_grading.py --serve` to see why"
+                )
             )
         results: dict[str, dict] = {name: {} for name in names}
         for line in scores_path.read_text().splitlines():
