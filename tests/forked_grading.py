@@ -23,7 +23,8 @@ that both grade.
 The second form grades lesson after lesson for one test process (roundtrip.grade_forked
 starts one per process): it imports what every grading needs once (nbgrader, PyTorch,
 IPython, matplotlib: over 5 s of CPU), then, for each request it reads on stdin, forks
-a child that grades one lesson from that state, and answers with the child's exit status.
+a child that grades one lesson from that state, and answers with the request's scores path
+and the child's exit status.
 
 Each child, as it exits, reports the modules it imported and the course's caches it
 filled (the argument-free functions of course_utils under functools.lru_cache, such as
